@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+
+/** Escape text for an HTML text node or a double- or single-quoted attribute. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const CSS = `
+:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5}
+body{margin:0;padding:2rem 1rem;background:Canvas;color:CanvasText}
+main{max-width:24rem;margin:0 auto;padding:1.5rem;border:1px solid GrayText;border-radius:.5rem}
+h1{font-size:1.4rem;margin:0 0 .25rem}
+p{margin:.5rem 0}
+.field{margin:1rem 0}
+label{display:block;font-weight:600;margin-bottom:.25rem}
+input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid GrayText;border-radius:.25rem}
+input:focus-visible,button:focus-visible{outline:3px solid Highlight;outline-offset:2px}
+.actions{display:flex;gap:.5rem;margin-top:1.25rem}
+button{font:inherit;padding:.5rem 1rem;border-radius:.25rem;border:1px solid ButtonBorder;background:ButtonFace;color:ButtonText;cursor:pointer}
+button.primary{background:#1a56db;border-color:#1a56db;color:#fff;font-weight:600}
+.error{padding:.75rem;border:2px solid #b91c1c;border-radius:.25rem;color:#b91c1c;background:#fef2f2;margin:1rem 0}
+@media (prefers-color-scheme:dark){.error{background:#2a0d0d;color:#fca5a5;border-color:#fca5a5}}
+.hint{margin-top:1.5rem;font-size:.9rem}
+.hint table{border-collapse:collapse}
+.hint th,.hint td{text-align:left;padding:.125rem .75rem .125rem 0}
+code{font-family:ui-monospace,monospace}
+`;
+
+const STYLE_HASH = `'sha256-${createHash("sha256").update(CSS).digest("base64")}'`;
+
+/**
+ * Security headers for every HTML page the IdP renders. Nothing but the one inline stylesheet may load; forms may
+ * only go to the IdP itself and to the registered clients' origins — browsers check `form-action` on each redirect
+ * that follows a form submission (login → /auth/… → redirect_uri), so those origins must be listed.
+ */
+export function htmlHeaders(formActionOrigins: Iterable<string>): Record<string, string> {
+  const formAction = ["'self'", ...new Set(formActionOrigins)].join(" ");
+  return {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": `default-src 'none'; style-src ${STYLE_HASH}; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+  };
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export interface LoginPageInput {
+  providerName: string;
+  clientId: string;
+  /** URL the credentials are POSTed to. */
+  action: string;
+  /** URL a POST to which cancels the sign-in (the app gets `error=access_denied`). */
+  abortAction: string;
+  users: readonly { username: string; password: string; name: string }[];
+  username?: string;
+  error?: string;
+}
+
+/** The sign-in form: labelled inputs, one alert when the last attempt failed, the test users as a hint. */
+export function renderLoginPage(input: LoginPageInput): string {
+  const invalid = input.error ? ' aria-invalid="true" aria-describedby="login-error"' : "";
+  const focusPassword = Boolean(input.error && input.username);
+  const rows = input.users
+    .map((u) => `<tr><td><code>${escapeHtml(u.username)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${escapeHtml(u.name)}</td></tr>`)
+    .join("\n");
+  return page(
+    `Sign in – ${input.providerName}`,
+    `<h1>Sign in to ${escapeHtml(input.providerName)}</h1>
+<p>to continue to <strong>${escapeHtml(input.clientId)}</strong></p>
+${input.error ? `<div id="login-error" class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
+<form id="login-form" method="post" action="${escapeHtml(input.action)}" novalidate>
+<div class="field">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(input.username ?? "")}"${invalid}${focusPassword ? "" : " autofocus"}>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${invalid}${focusPassword ? " autofocus" : ""}>
+</div>
+<div class="actions">
+<button type="submit" class="primary">Sign in</button>
+<button type="submit" form="abort-form">Cancel</button>
+</div>
+</form>
+<form id="abort-form" method="post" action="${escapeHtml(input.abortAction)}"></form>
+<section class="hint" aria-labelledby="hint-heading">
+<h2 id="hint-heading">Test users</h2>
+<p>This is a local test identity provider. Sign in as one of:</p>
+<table>
+<thead><tr><th scope="col">Username</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</section>`,
+  );
+}
+
+/** A page that only explains something (an error, a finished sign-out). */
+export function renderMessagePage(input: { providerName: string; title: string; message: string; details?: Record<string, string> }): string {
+  const details = Object.entries(input.details ?? {})
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd><code>${escapeHtml(v)}</code></dd>`)
+    .join("\n");
+  return page(
+    `${input.title} – ${input.providerName}`,
+    `<h1>${escapeHtml(input.title)}</h1>
+<p>${escapeHtml(input.message)}</p>
+${details ? `<dl>\n${details}\n</dl>` : ""}
+<p>${escapeHtml(input.providerName)}</p>`,
+  );
+}
+
+/**
+ * The RP-initiated logout confirmation. `form` is oidc-provider's own hidden form (action and xsrf token,
+ * generated by the library, already escaped); the buttons submit it.
+ */
+export function renderLogoutPage(input: { providerName: string; clientId?: string; form: string }): string {
+  return page(
+    `Sign out – ${input.providerName}`,
+    `<h1>Sign out of ${escapeHtml(input.providerName)}?</h1>
+${input.clientId ? `<p>Requested by <strong>${escapeHtml(input.clientId)}</strong>.</p>` : ""}
+${input.form}
+<div class="actions">
+<button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button>
+</div>`,
+  );
+}

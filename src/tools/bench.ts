@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: measures the budgets of DESIGN §10 on this machine, in one run, and prints them.
+ *   - first-load JS (entry chunk + its static imports) and whole-app JS, gzip, from a fresh production build;
+ *   - local STS: AssumeRoleWithWebIdentity request rate vs a bare node:http server, p99 at 32 concurrent clients.
+ * Never part of `npm test` (no timed tests); numbers go into issue notes.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "vite";
+import { loadStackConfig } from "../local/config";
+import { startIdp } from "../local/idp/server";
+import { signInHeadless } from "../local/idp/headless";
+import { startSts } from "../local/sts/server";
+
+const KB = 1024;
+const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
+
+async function bundle() {
+  await build({ logLevel: "error" });
+  const dist = "dist";
+  const manifestHtml = readFileSync(join(dist, "index.html"), "utf8");
+  const entry = /<script type="module" crossorigin src="\/(assets\/[^"]+\.js)"/.exec(manifestHtml)?.[1];
+  const preloads = [...manifestHtml.matchAll(/<link rel="modulepreload" crossorigin href="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1] as string);
+  if (!entry) throw new Error("entry script not found in dist/index.html");
+  const firstLoad = [entry, ...preloads].reduce((n, f) => n + gz(join(dist, f)), 0);
+  const all = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".js")).reduce((n, f) => n + gz(join(dist, "assets", f)), 0);
+  console.log(`first-load JS (gzip): ${(firstLoad / KB).toFixed(1)} KB  [budget 95 KB]  (${[entry, ...preloads].join(", ")})`);
+  console.log(`whole-app JS (gzip):  ${(all / KB).toFixed(1)} KB  [budget 125 KB]`);
+}
+
+interface LoadResult { rps: number; p50: number; p99: number; errors: number; count: number }
+
+/** Fire `total` requests from `concurrency` workers; bounded in count and time. */
+async function load(send: () => Promise<boolean>, total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const deadline = performance.now() + maxMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < total && performance.now() < deadline) {
+        issued++;
+        const t = performance.now();
+        const ok = await send().catch(() => false);
+        latencies.push(performance.now() - t);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, count: latencies.length };
+}
+
+async function sts() {
+  const idp = await startIdp({ config: loadStackConfig(), port: 0, quiet: true });
+  const config = loadStackConfig(undefined, { issuer: idp.issuer });
+  const server = await startSts({ config, port: 0 });
+  const client = config.clients[0];
+  if (!client) throw new Error("no client configured");
+  const { idToken } = await signInHeadless({ issuer: idp.issuer, clientId: client.clientId, redirectUri: client.redirectUris[0] ?? "", username: "alice", password: "alice-password" });
+  const body = new URLSearchParams({
+    Action: "AssumeRoleWithWebIdentity",
+    Version: "2011-06-15",
+    RoleArn: `arn:aws:iam::${config.account}:role/WebIdentityConsoleUser`,
+    RoleSessionName: "bench",
+    WebIdentityToken: idToken,
+  }).toString();
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/xml" });
+    res.end("<ok/>");
+  });
+  await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  const post = (url: string) => async () => {
+    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+    await r.arrayBuffer();
+    return r.ok;
+  };
+  await load(post(server.url), 200, 8); // warm-up
+  await load(post(bareUrl), 200, 8);
+  const baseline = await load(post(bareUrl), 5000, 32);
+  const awrwi = await load(post(server.url), 5000, 32);
+  const fmt = (r: LoadResult) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors / ${r.count}`;
+  console.log(`bare node:http:            ${fmt(baseline)}`);
+  console.log(`STS AssumeRoleWithWebIdentity: ${fmt(awrwi)}`);
+  console.log(`ratio: ${((awrwi.rps / baseline.rps) * 100).toFixed(0)} % of bare  [budget ≥ 30 %, p99 < 50 ms, 0 errors]`);
+  bare.close();
+  await server.close();
+  await idp.close();
+}
+
+const which = process.argv[2] ?? "all";
+if (which === "all" || which === "size") await bundle();
+if (which === "all" || which === "sts") await sts();
