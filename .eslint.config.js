@@ -23,6 +23,18 @@ const noLocalStack = {
   message: "Browser code must not import the Node-only local stack (src/local).",
 };
 
+/** src/aws: browser wire code — no Node, no React, no query library; each wrapped library only in its own module. */
+function awsRestrictions(allowed) {
+  return {
+    paths: [
+      ...nodeBuiltins.map((name) => ({ name, message: "src/aws runs in the browser." })),
+      { name: "react", message: "src/aws is wire code: no React." },
+      ...wrapped.filter((w) => w.name !== allowed),
+    ],
+    patterns: [noLocalStack, { group: ["@tanstack/*", "react-dom", "react-dom/*"], message: "src/aws is wire code: no React or query library." }],
+  };
+}
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "test-results/**", "playwright-report/**", "reports/**"] },
   js.configs.recommended,
@@ -61,15 +73,10 @@ export default tseslint.config(
   {
     files: ["src/aws/**/*.ts"],
     ignores: ["**/*.test.ts"],
-    rules: {
-      "no-restricted-imports": ["error", {
-        paths: [...nodeBuiltins.map((name) => ({ name, message: "src/aws runs in the browser." })), { name: "react", message: "src/aws is wire code: no React." }, { name: "oidc-client-ts", message: "Only src/auth/ imports oidc-client-ts." }],
-        patterns: [noLocalStack, { group: ["@tanstack/*", "react-dom", "react-dom/*"], message: "src/aws is wire code: no React or query library." }],
-      }],
-    },
+    rules: { "no-restricted-imports": ["error", awsRestrictions()] },
   },
-  { files: ["src/aws/xml.ts", "src/aws/xml.test.ts"], rules: { "no-restricted-imports": "off" } },
-  { files: ["src/aws/signer.ts", "src/aws/signer.test.ts"], rules: { "no-restricted-imports": "off" } },
+  { files: ["src/aws/xml.ts"], rules: { "no-restricted-imports": ["error", awsRestrictions("fast-xml-parser")] } },
+  { files: ["src/aws/signer.ts"], rules: { "no-restricted-imports": ["error", awsRestrictions("aws4fetch")] } },
   {
     files: ["src/auth/**/*.{ts,tsx}"],
     rules: {

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
 import type { ProviderConfig } from "../config";
-import { beginSignIn, callbackParams, cleanCallbackUrl, completeSignIn, forgetSession, providerForState } from "./oidc";
+import { callbackParams, cleanCallbackUrl, providerForState } from "./callback";
 import { authReducer, describeAuthError, type AuthState } from "./state";
 
 interface AuthContextValue {
@@ -34,7 +34,9 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
       dispatch({ type: "failed", error: describeAuthError("callback", new Error("No matching state found in storage")) });
       return;
     }
-    completeSignIn(provider, href)
+    // oidc-client-ts loads only when a sign-in starts or completes: it is not part of the first page load.
+    import("./oidc")
+      .then(({ completeSignIn }) => completeSignIn(provider, href))
       .then((session) => dispatch({ type: "signed-in", session }))
       .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("callback", error) }))
       .finally(cleanCallbackUrl);
@@ -45,12 +47,15 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
       const provider = providers.find((p) => p.id === providerId);
       if (!provider) return;
       dispatch({ type: "redirect", providerId });
-      beginSignIn(provider).catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("sign-in", error) }));
+      import("./oidc")
+        .then(({ beginSignIn }) => beginSignIn(provider))
+        .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("sign-in", error) }));
     },
     [providers],
   );
 
   const signOut = useCallback(async () => {
+    const { forgetSession } = await import("./oidc");
     await Promise.all(providers.map((p) => forgetSession(p)));
     dispatch({ type: "signed-out" });
   }, [providers]);

@@ -1,5 +1,6 @@
 import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
 import type { ProviderConfig } from "../config";
+import { statePrefix } from "./callback";
 import { decodeJwt } from "./jwt";
 
 /**
@@ -24,11 +25,6 @@ export interface ProviderSession {
 }
 
 const managers = new Map<string, UserManager>();
-
-/** Key prefix of the one thing persisted: the PKCE redirect state, removed by oidc-client-ts after the callback. */
-function statePrefix(providerId: string): string {
-  return `wic.${providerId}.`;
-}
 
 function redirectUri(): string {
   return `${window.location.origin}/`;
@@ -69,20 +65,6 @@ export async function beginSignIn(provider: ProviderConfig, opts: { prompt?: str
   await manager.signinRedirect(opts.prompt ? { prompt: opts.prompt } : {});
 }
 
-/** The current URL carries an authorization response (code or error) with a state we issued. */
-export function callbackParams(url: string): { state: string } | null {
-  const params = new URL(url).searchParams;
-  const state = params.get("state");
-  if (!state || (!params.has("code") && !params.has("error"))) return null;
-  return { state };
-}
-
-/** Which configured provider issued this redirect state (its stored PKCE state names it). */
-export function providerForState(providers: ProviderConfig[], state: string): ProviderConfig | undefined {
-  // eslint-disable-next-line no-restricted-globals
-  return providers.find((p) => sessionStorage.getItem(`${statePrefix(p.id)}${state}`) !== null);
-}
-
 /** Redeem the authorization code (once), returning the provider session. Removes the stored redirect state. */
 export async function completeSignIn(provider: ProviderConfig, url: string): Promise<ProviderSession> {
   const started = performance.now();
@@ -112,11 +94,4 @@ function toSession(providerId: string, user: User, callbackMs: number): Provider
 /** Forget the provider tokens held in memory (local sign-out). */
 export async function forgetSession(provider: ProviderConfig): Promise<void> {
   await userManagerFor(provider).removeUser();
-}
-
-/** Remove the authorization response from the address bar and history. */
-export function cleanCallbackUrl(): void {
-  const url = new URL(window.location.href);
-  for (const p of ["code", "state", "session_state", "iss", "error", "error_description", "error_uri"]) url.searchParams.delete(p);
-  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
 }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { elementAt, parseXml, rootName, textAt, XmlParseError } from "./xml";
+
+describe("parseXml", () => {
+  it("keeps digit-only text as strings, trims, removes namespace prefixes", () => {
+    const doc = parseXml(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<sts:R xmlns:sts="https://sts.amazonaws.com/doc/2011-06-15/" xmlns="x">\n' +
+        "  <sts:Account>012345678901</sts:Account>\n  <Size> 6 </Size><Flag>true</Flag><Empty/><Also></Also>\n</sts:R>",
+    );
+    expect(doc).toEqual({ R: { Account: "012345678901", Size: "6", Flag: "true", Empty: "", Also: "" } });
+    expect(rootName(doc)).toBe("R");
+  });
+
+  it("decodes XML entities and numeric character references", () => {
+    const doc = parseXml("<M>Value &apos;a:b&apos; at &#39;roleSessionName&#x27; &lt;x&gt; &amp; &quot;</M>");
+    expect(doc).toEqual({ M: "Value 'a:b' at 'roleSessionName' <x> & \"" });
+  });
+
+  it("repeated elements become arrays; listed paths are arrays even with one item", () => {
+    expect(parseXml("<A><B>1</B><B>2</B></A>")).toEqual({ A: { B: ["1", "2"] } });
+    expect(parseXml("<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>")).toEqual({ ListBucketResult: { Contents: [{ Key: "k" }] } });
+    expect(parseXml("<A><B>1</B></A>", { arrayPaths: ["A.B"] })).toEqual({ A: { B: ["1"] } });
+    expect(parseXml("<A><B>1</B></A>", { arrayPaths: [] })).toEqual({ A: { B: "1" } });
+  });
+
+  it.each([
+    ["an empty body", "", "NoRoot"],
+    ["whitespace", "  \n ", "NoRoot"],
+    ["JSON", '{"message":"Forbidden"}', "InvalidChar"],
+    ["an HTML page with void elements", '<!DOCTYPE html><html><head><meta charset="utf-8"><title>502</title></head><body>Bad gateway<br></body></html>', "InvalidTag"],
+    ["plain text", "upstream connect error", "InvalidChar"],
+    ["unclosed tags", "<ErrorResponse><Error></ErrorResponse>", "InvalidTag"],
+    ["two roots", "<A/><B/>", "MultipleRoots"],
+  ])("refuses %s", (_what, text, code) => {
+    let thrown: unknown;
+    try {
+      parseXml(text);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(XmlParseError);
+    expect((thrown as XmlParseError).name).toBe("XmlParseError");
+    expect((thrown as XmlParseError).code).toBe(code);
+  });
+
+  it("parses well-formed XHTML (callers reject it by its root)", () => {
+    expect(rootName(parseXml("<html><body><h1>502 Bad Gateway</h1></body></html>"))).toBe("html");
+  });
+});
+
+describe("elementAt / textAt", () => {
+  const doc = parseXml("<R><A><B>b</B><C><D>d</D></C><L>1</L><L>2</L></A></R>");
+  it("walks by name", () => {
+    expect(textAt(doc, ["R", "A", "B"])).toBe("b");
+    expect(elementAt(doc, ["R", "A", "C"])).toEqual({ D: "d" });
+    expect(textAt(doc, ["R", "A", "C"])).toBeUndefined();
+    expect(textAt(doc, ["R", "A", "L"])).toBeUndefined();
+    expect(elementAt(doc, ["R", "X", "Y"])).toBeUndefined();
+    expect(elementAt(doc, ["R", "A", "B", "length"])).toBeUndefined();
+    expect(elementAt(doc, ["R", "toString"])).toBeUndefined();
+  });
+});

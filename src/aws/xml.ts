@@ -1,0 +1,118 @@
+// The only module that imports fast-xml-parser (CONVENTIONS 3): its options are pinned here.
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+
+/**
+ * A parsed XML element: child element names (namespace prefixes removed) mapped to a string (text content, trimmed),
+ * a nested element, or an array when the element repeats (or its path is listed in `arrayPaths`).
+ * Attributes are dropped: no AWS Query/REST-XML response we read carries data in attributes.
+ */
+export type XmlElement = { readonly [name: string]: unknown };
+
+/**
+ * The text was not well-formed XML — typically an HTML error page from a proxy or captive portal, a JSON body, or an
+ * empty answer. `code`, `line` and `col` come from fast-xml-parser's validator.
+ */
+export class XmlParseError extends Error {
+  override readonly name = "XmlParseError";
+  /** The validator's code, e.g. `InvalidTag`, `InvalidChar`, `InvalidXml`; `MultipleRoots` / `NoRoot` from here. */
+  readonly code: string;
+  readonly line: number | undefined;
+  readonly col: number | undefined;
+
+  constructor(code: string, message: string, line?: number, col?: number) {
+    super(message);
+    this.code = code;
+    this.line = line;
+    this.col = col;
+  }
+}
+
+/** Options of {@link parseXml}. */
+export interface ParseXmlOptions {
+  /**
+   * Dotted element paths (from the root, prefixes removed) that are lists and must always parse as arrays, even with
+   * zero or one item — e.g. `"ListBucketResult.Contents"`. Without it a single item parses as a plain value.
+   */
+  readonly arrayPaths?: readonly string[];
+}
+
+/** List paths of the AWS XML answers this app reads, always parsed as arrays (see {@link ParseXmlOptions}). */
+export const DEFAULT_ARRAY_PATHS: readonly string[] = Object.freeze([
+  // EC2-style error envelope some Query endpoints (and emulators such as moto) send: <Response><Errors><Error>.
+  "Response.Errors.Error",
+  // S3 ListObjectsV2.
+  "ListBucketResult.Contents",
+  "ListBucketResult.CommonPrefixes",
+]);
+
+function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
+  return new XMLParser({
+    // Digit-only strings stay strings: an account id `012345678901` keeps its leading zero.
+    parseTagValue: false,
+    parseAttributeValue: false,
+    ignoreAttributes: true,
+    removeNSPrefix: true,
+    trimValues: true,
+    // Decodes numeric character references (&#39; &#x27;) besides the five XML entities.
+    htmlEntities: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    isArray: (_name, jPath) => typeof jPath === "string" && arrayPaths.has(jPath),
+  });
+}
+
+/**
+ * Parses an AWS XML answer (Query protocol or REST-XML) into plain objects; see {@link XmlElement} for the shape.
+ * The result has exactly one key: the root element's name. Values are always strings, never numbers or booleans.
+ *
+ * Validates first with fast-xml-parser's `XMLValidator`, so an HTML page (`<meta charset=utf-8>`, `<br>`), JSON, an
+ * empty body or two root elements are refused rather than half-parsed. A well-formed XHTML page does parse; callers
+ * recognise it by its root element.
+ *
+ * @throws {XmlParseError} when the text is not a single well-formed XML document.
+ */
+export function parseXml(text: string, options: ParseXmlOptions = {}): XmlElement {
+  if (text.trim() === "") throw new XmlParseError("NoRoot", "The body is empty, not XML.");
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { code, msg, line, col } = valid.err;
+    throw new XmlParseError(code, `Not well-formed XML (line ${line}${col === undefined ? "" : `, column ${col}`}): ${msg}`, line, col);
+  }
+  const arrayPaths = new Set(options.arrayPaths ?? DEFAULT_ARRAY_PATHS);
+  const parsed: unknown = buildParser(arrayPaths).parse(text);
+  if (!isXmlElement(parsed)) throw new XmlParseError("NoRoot", "The XML document has no root element.");
+  const roots = Object.keys(parsed);
+  if (roots.length !== 1 || Array.isArray(parsed[roots[0] ?? ""])) {
+    throw new XmlParseError("MultipleRoots", `An XML document has one root element; found ${roots.length === 1 ? "a repeated one" : roots.length}.`);
+  }
+  return parsed;
+}
+
+/** True for a parsed element object (not a string, not an array, not null). */
+export function isXmlElement(value: unknown): value is XmlElement {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The name of the single root element of a {@link parseXml} result. */
+export function rootName(document: XmlElement): string {
+  return Object.keys(document)[0] ?? "";
+}
+
+/**
+ * Walks child elements by name from `node`; `undefined` as soon as a step is missing or is not an element.
+ * `elementAt(doc, ["ErrorResponse", "Error", "Code"])`.
+ */
+export function elementAt(node: unknown, path: readonly string[]): unknown {
+  let current: unknown = node;
+  for (const name of path) {
+    if (!isXmlElement(current) || !Object.hasOwn(current, name)) return undefined;
+    current = current[name];
+  }
+  return current;
+}
+
+/** The text at `path` when it is a plain string (possibly empty), else `undefined` (missing, nested, repeated). */
+export function textAt(node: unknown, path: readonly string[]): string | undefined {
+  const value = elementAt(node, path);
+  return typeof value === "string" ? value : undefined;
+}
