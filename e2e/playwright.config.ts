@@ -16,8 +16,12 @@ export default defineConfig({
   expect: { timeout: 7_000 },
   forbidOnly: !!process.env.CI,
   reporter: [["list"], ["json", { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? "../reports/playwright.json" }]],
+  projects: [
+    { name: "dev", testIgnore: "production.spec.ts", use: { baseURL: "http://127.0.0.1:5173" } },
+    // The production bundle served with its strict Content-Security-Policy (npm run preview).
+    { name: "production", testMatch: "production.spec.ts", use: { baseURL: "http://127.0.0.1:4173" } },
+  ],
   use: {
-    baseURL: "http://127.0.0.1:5173",
     trace: "retain-on-failure",
     ...devices["Desktop Chrome"],
     launchOptions: {
@@ -25,14 +29,25 @@ export default defineConfig({
       args: ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
-  webServer: {
-    // The app and the whole local stack, exactly as `npm start` runs them.
-    command: "npx tsx src/local/start.ts",
-    cwd: "..",
-    url: "http://127.0.0.1:5173/",
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      // The app and the whole local stack, exactly as `npm start` runs them.
+      command: "npx tsx src/local/start.ts",
+      cwd: "..",
+      url: "http://127.0.0.1:5173/",
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: "npx vite build --logLevel warn && npx vite preview",
+      cwd: "..",
+      url: "http://127.0.0.1:4173/",
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  ],
 });

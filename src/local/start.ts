@@ -1,9 +1,8 @@
 /**
  * `npm start`: the local stack (OpenID provider + STS stand-in) and the app, all on 127.0.0.1.
  *   --stack-only   only the local stack (e.g. for the interop tests of another client)
- *   --preview      build the app and serve the production bundle with a strict Content-Security-Policy
+ *   --preview      build the app and serve the production bundle with a strict Content-Security-Policy (port 4173)
  */
-import { readFileSync } from "node:fs";
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from "vite";
 import { loadStackConfig } from "./config";
 import { startIdp } from "./idp/server";
@@ -21,26 +20,6 @@ function failOnBusyPort(what: string, url: string) {
   };
 }
 
-/** The Content-Security-Policy for the production bundle: scripts from self only; fetches to the configured endpoints. */
-function contentSecurityPolicy(): string {
-  const app = JSON.parse(readFileSync(new URL("../../public/config.json", import.meta.url), "utf8")) as { stsEndpoint?: string; region: string; providers: { authority: string }[] };
-  const connect = new Set<string>(["'self'"]);
-  connect.add(app.stsEndpoint ? new URL(app.stsEndpoint).origin : `https://sts.${app.region}.amazonaws.com`);
-  for (const p of app.providers) connect.add(new URL(p.authority).origin);
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src ${[...connect].join(" ")}`,
-    "frame-src 'self' " + app.providers.map((p) => new URL(p.authority).origin).join(" "),
-    "form-action 'self'",
-    "base-uri 'none'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-  ].join("; ");
-}
-
 const idp = await startIdp({ config, port: port(config.endpoints.idp) }).catch(failOnBusyPort("OpenID provider", config.endpoints.idp));
 const sts = await startSts({ config, port: port(config.endpoints.sts) }).catch(failOnBusyPort("STS", config.endpoints.sts));
 
@@ -48,7 +27,7 @@ let app: ViteDevServer | PreviewServer | undefined;
 let appUrl = "";
 if (args.has("--preview")) {
   await build({ logLevel: "warn" });
-  app = await preview({ preview: { headers: { "Content-Security-Policy": contentSecurityPolicy(), "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff" } } });
+  app = await preview({}); // headers (strict CSP) come from vite.config.ts
   appUrl = app.resolvedUrls?.local[0] ?? "http://127.0.0.1:4173/";
 } else if (!args.has("--stack-only")) {
   const dev = await createServer({});
