@@ -1,0 +1,41 @@
+/**
+ * Roles of the local IAM model (stack.json): lookup by ARN and trust-policy checks. IAM User Guide "IAM
+ * identifiers" (role ARN `arn:aws:iam::ACCOUNT:role/PATH/NAME`, assumed-role ARN drops the path) and "Create a role
+ * for OpenID Connect federation" (trust policy with `Principal.Federated` and provider condition keys).
+ */
+import { roleArn, type RoleConfig, type StackConfig } from "../config";
+import { evaluatePolicies, type ConditionValues, type Decision } from "./policy";
+
+/** The parts of a role ARN. */
+export interface ParsedRoleArn {
+  partition: string;
+  account: string;
+  /** `/` or `/a/b/` */
+  path: string;
+  name: string;
+}
+
+/** Parse `arn:PARTITION:iam::ACCOUNT:role[/PATH]/NAME`; undefined when the text is not a role ARN. */
+export function parseRoleArn(arn: string): ParsedRoleArn | undefined {
+  const m = /^arn:([a-z][a-z0-9-]*):iam::(\d{12}):role(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]{1,64})$/.exec(arn);
+  if (!m) return undefined;
+  return { partition: m[1] ?? "", account: m[2] ?? "", path: m[3] ?? "/", name: m[4] ?? "" };
+}
+
+/** The configured role with exactly this ARN (partition, account, path and name), if any. */
+export function findRole(config: StackConfig, arn: string): RoleConfig | undefined {
+  return config.roles.find((r) => roleArn(config, r) === arn);
+}
+
+/** `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION` — the role path is dropped. */
+export function assumedRoleArn(config: StackConfig, role: RoleConfig, sessionName: string): string {
+  return `arn:${config.partition}:sts::${config.account}:assumed-role/${role.name}/${sessionName}`;
+}
+
+/**
+ * Evaluate a role's trust policy for a federated principal performing `action` with these condition keys.
+ * Returns `Allow` only when a statement allows and none denies.
+ */
+export function evaluateTrust(role: RoleConfig, principal: { type: string; id: string }, action: string, keys: ConditionValues): Decision {
+  return evaluatePolicies([role.trustPolicy], { action, principal, keys });
+}

@@ -1,0 +1,206 @@
+/**
+ * The STS operations of the local stand-in, each a list of named checks that throw {@link StsFault}s.
+ * AWS docs: STS API reference `AssumeRoleWithWebIdentity`, `GetCallerIdentity`; behaviour per
+ * /work/shared/reference/sts.md §2, §4, §5.3, §7.
+ */
+import { deflateRawSync } from "node:zlib";
+import type { RoleConfig, StackConfig } from "../config";
+import { parsePolicyDocument, PolicyDocumentError } from "../iam/policy";
+import { assumedRoleArn, evaluateTrust, findRole, parseRoleArn } from "../iam/roles";
+import { MESSAGES, StsFault } from "./faults";
+import { roleUniqueId } from "./ids";
+import type { QueryParams } from "./query";
+import type { ResultTree } from "./render";
+import { checkSessionCredential, type SessionData, type SessionStore } from "./sessions";
+import { verifySigV4, type HttpRequestParts } from "./sigv4";
+import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers, policyArnProblems } from "./validation";
+import { verifyWebIdentityToken, type KeySource, type VerifiedWebIdentity } from "./webidentity";
+
+/** What every operation needs: the IAM model, the key source, the session store and the clock. */
+export interface StsContext {
+  config: StackConfig;
+  keys: KeySource;
+  sessions: SessionStore;
+  /** ms since the epoch */
+  now(): number;
+}
+
+/** Default session length when `DurationSeconds` is absent. */
+export const DEFAULT_DURATION_SECONDS = 3600;
+
+/**
+ * The packed-policy budget, in deflated bytes, that `PackedPolicySize` is a percentage of. AWS's packing format is
+ * not public; this is calibrated so the STS API reference's AssumeRole example policy reports 6 %.
+ */
+export const PACKED_POLICY_BUDGET = 2048;
+
+// ---------------------------------------------------------------------------------------------------------------
+// AssumeRoleWithWebIdentity checks
+
+/**
+ * Rule: `RoleArn` names an IAM role (`arn:PARTITION:iam::ACCOUNT:role/…`).
+ * @throws StsFault `ValidationError` (400) `<arn> is invalid`.
+ */
+export function checkRoleArnFormat(arn: string): void {
+  if (!parseRoleArn(arn)) throw new StsFault("ValidationError", 400, `${arn} is invalid`);
+}
+
+/**
+ * Rule: `ProviderId` (OAuth 2.0 access tokens of Login with Amazon / Facebook) is not supported yet.
+ * @throws StsFault `InvalidIdentityToken` (400) when present.
+ */
+export function checkProviderId(providerId: string | undefined): void {
+  // TODO: a later issue adds the Login with Amazon (www.amazon.com) and Facebook (graph.facebook.com) personas:
+  // validate the access token by calling the provider's token-info endpoint (IDPRejectedClaim / IDPCommunicationError).
+  if (providerId !== undefined) {
+    throw new StsFault(
+      "InvalidIdentityToken",
+      400,
+      `ProviderId ${providerId} is not supported by the local STS yet: send an OpenID Connect ID token without ProviderId`,
+    );
+  }
+}
+
+/**
+ * Rule: the role exists in this account and its trust policy allows the token's provider to
+ * `sts:AssumeRoleWithWebIdentity` under the token's condition keys (`<provider>:aud`, `:sub`, `:azp`, `:amr`, `:oaud`).
+ * @throws StsFault `AccessDenied` (403) `Not authorized to perform sts:AssumeRoleWithWebIdentity` (whichever failed).
+ */
+export function checkRoleTrust(config: StackConfig, arn: string, identity: VerifiedWebIdentity): RoleConfig {
+  const role = findRole(config, arn);
+  const decision = role
+    ? evaluateTrust(role, { type: "Federated", id: identity.providerArn }, "sts:AssumeRoleWithWebIdentity", {
+        ...identity.conditionKeys,
+        "aws:FederatedProvider": identity.providerArn,
+      })
+    : "ImplicitDeny";
+  if (!role || decision !== "Allow") throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
+  return role;
+}
+
+/**
+ * Rule: `DurationSeconds` (default 3600) does not exceed the role's `MaxSessionDuration`.
+ * @throws StsFault `ValidationError` (400) `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`
+ */
+export function checkDuration(role: RoleConfig, durationSeconds: number): number {
+  if (durationSeconds > role.maxSessionDuration) throw new StsFault("ValidationError", 400, MESSAGES.maxSessionDuration);
+  return durationSeconds;
+}
+
+/**
+ * Rule: an inline session policy is a JSON policy document (no `Principal`) that packs within the budget; its
+ * `PackedPolicySize` is the percentage of the budget used.
+ * @throws StsFault `MalformedPolicyDocument` (400); `PackedPolicyTooLarge` (400)
+ *   `Packed policy consumes N% of allotted space, please use smaller policy.`
+ */
+export function checkSessionPolicy(policy: string | undefined, policyArns: readonly string[]): number | undefined {
+  if (policy === undefined && policyArns.length === 0) return undefined;
+  let packedBytes = 0;
+  if (policy !== undefined) {
+    try {
+      const doc = parsePolicyDocument(policy);
+      packedBytes += deflateRawSync(Buffer.from(JSON.stringify(doc))).length;
+    } catch (e) {
+      if (e instanceof PolicyDocumentError) throw new StsFault("MalformedPolicyDocument", 400, e.message, { cause: e });
+      throw e;
+    }
+  }
+  for (const arn of policyArns) packedBytes += deflateRawSync(Buffer.from(arn)).length;
+  const percent = Math.ceil((packedBytes * 100) / PACKED_POLICY_BUDGET);
+  if (percent > 100) {
+    throw new StsFault("PackedPolicyTooLarge", 400, `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`);
+  }
+  return percent;
+}
+
+/**
+ * `AssumeRoleWithWebIdentity` (unsigned; a signature, if any, is ignored): validate the members, verify the web
+ * identity token, evaluate the role's trust policy, apply DurationSeconds and session policies, and issue
+ * account-encoded temporary credentials.
+ * @throws StsFault `ValidationError`, `InvalidIdentityToken`, `ExpiredTokenException`, `AccessDenied`,
+ *   `MalformedPolicyDocument`, `PackedPolicyTooLarge` — see the checks above.
+ */
+export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsContext): Promise<ResultTree> {
+  const { arns: policyArns, problems } = policyArnProblems(params);
+  checkMembers(params, ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, problems);
+  const arn = params.get("RoleArn") ?? "";
+  const sessionName = params.get("RoleSessionName") ?? "";
+  const token = params.get("WebIdentityToken") ?? "";
+  const durationParam = params.get("DurationSeconds");
+  const duration = durationParam === undefined ? DEFAULT_DURATION_SECONDS : Number(durationParam.trim());
+  checkRoleArnFormat(arn);
+  checkProviderId(params.get("ProviderId"));
+
+  const now = ctx.now();
+  const identity = await verifyWebIdentityToken(token, { config: ctx.config, keys: ctx.keys, now });
+  const role = checkRoleTrust(ctx.config, arn, identity);
+  checkDuration(role, duration);
+  const packedPolicySize = checkSessionPolicy(params.get("Policy"), policyArns);
+
+  const roleId = roleUniqueId(ctx.config.account, arn);
+  const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
+  const amr = identity.conditionKeys[`${identity.providerName}:amr`];
+  const creds = ctx.sessions.issue(
+    {
+      account: ctx.config.account,
+      assumedRoleArn: assumedArn,
+      assumedRoleId: `${roleId}:${sessionName}`,
+      roleArn: arn,
+      roleName: role.name,
+      roleSessionName: sessionName,
+      webIdentity: {
+        providerArn: identity.providerArn,
+        providerName: identity.providerName,
+        sub: identity.sub,
+        aud: identity.audience,
+        oaud: (identity.conditionKeys[`${identity.providerName}:oaud`] as string[] | undefined) ?? [],
+        ...(typeof identity.claims.azp === "string" ? { azp: identity.claims.azp } : {}),
+        ...(amr !== undefined ? { amr: typeof amr === "string" ? [amr] : amr } : {}),
+      },
+      ...(params.get("Policy") !== undefined ? { sessionPolicy: params.get("Policy") } : {}),
+      ...(policyArns.length > 0 ? { policyArns } : {}),
+    },
+    now + duration * 1000,
+  );
+
+  return {
+    SubjectFromWebIdentityToken: identity.sub,
+    Audience: identity.audience,
+    AssumedRoleUser: { Arn: assumedArn, AssumedRoleId: `${roleId}:${sessionName}` },
+    Credentials: {
+      SessionToken: creds.sessionToken,
+      SecretAccessKey: creds.secretAccessKey,
+      Expiration: creds.expiration,
+      AccessKeyId: creds.accessKeyId,
+    },
+    PackedPolicySize: packedPolicySize,
+    Provider: identity.providerArn,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Signed operations
+
+/**
+ * Rule: signed operations carry a valid SigV4 signature (scope `<date>/<config region>/sts/aws4_request`, ±15 min)
+ * made with live session credentials issued by this STS.
+ * @throws StsFault `MissingAuthenticationToken`, `IncompleteSignature`, `SignatureDoesNotMatch`,
+ *   `InvalidClientTokenId`, `ExpiredToken`.
+ */
+export function checkSignedRequest(req: HttpRequestParts, ctx: StsContext): SessionData {
+  const now = ctx.now();
+  return verifySigV4(req, { region: ctx.config.region, service: "sts", now }, (accessKeyId, sessionToken) => {
+    const session = checkSessionCredential(ctx.sessions, accessKeyId, sessionToken, now);
+    return { secretAccessKey: session.secretAccessKey, principal: session };
+  }).principal;
+}
+
+/**
+ * `GetCallerIdentity`: who signed the request — for assumed-role sessions `Arn` is the assumed-role ARN and
+ * `UserId` is `AROA…:<session name>`.
+ * @throws StsFault see {@link checkSignedRequest}.
+ */
+export function getCallerIdentity(req: HttpRequestParts, ctx: StsContext): ResultTree {
+  const session = checkSignedRequest(req, ctx);
+  return { Arn: session.assumedRoleArn, UserId: session.assumedRoleId, Account: session.account };
+}

@@ -1,0 +1,74 @@
+/**
+ * The one error type of the local STS stand-in: every `checkX(...)` throws a {@link StsFault}, and the single
+ * handler in `server.ts` renders it as the STS `ErrorResponse` (XML, or JSON with `Accept: application/json`).
+ *
+ * Codes, statuses and messages follow /work/shared/reference/sts.md §3 (STS API reference "Common Errors" and the
+ * per-operation error lists of `AssumeRoleWithWebIdentity`).
+ */
+
+/** Every error code the local STS sends, exactly as AWS spells it (never renamed). */
+export type StsFaultCode =
+  | "AccessDenied"
+  | "ExpiredToken"
+  | "ExpiredTokenException"
+  | "IDPCommunicationError"
+  | "IDPRejectedClaim"
+  | "IncompleteSignature"
+  | "InternalFailure"
+  | "InvalidAction"
+  | "InvalidClientTokenId"
+  | "InvalidIdentityToken"
+  | "InvalidParameterValue"
+  | "MalformedPolicyDocument"
+  | "MalformedQueryString"
+  | "MethodNotAllowed"
+  | "MissingAction"
+  | "MissingAuthenticationToken"
+  | "MissingParameter"
+  | "NotImplemented"
+  | "PackedPolicyTooLarge"
+  | "RequestEntityTooLarge"
+  | "SignatureDoesNotMatch"
+  | "ValidationError";
+
+/**
+ * A typed STS fault: AWS error code, HTTP status and message. `Type` in the rendered envelope is derived from the
+ * status (`Sender` for 4xx, `Receiver` for 5xx), as in the STS `ErrorResponse` (reference §3.1).
+ */
+export class StsFault extends Error {
+  override readonly name = "StsFault";
+
+  constructor(
+    readonly code: StsFaultCode,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** `Sender` for client errors (4xx), `Receiver` for server errors (5xx). */
+  get type(): "Sender" | "Receiver" {
+    return this.status >= 500 ? "Receiver" : "Sender";
+  }
+}
+
+/** True when `e` is an {@link StsFault}. */
+export function isStsFault(e: unknown): e is StsFault {
+  return e instanceof StsFault;
+}
+
+/** Exact AWS message texts shared by several checks (reference §3.2, §7). */
+export const MESSAGES = {
+  notAuthorizedWebIdentity: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+  verificationKey:
+    "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+  incorrectAudience: "Incorrect token audience",
+  notAJwt: "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+  invalidClientToken: "The security token included in the request is invalid.",
+  expiredSessionToken: "The security token included in the request is expired",
+  missingAuthToken: "Request is missing Authentication Token",
+  signatureMismatch:
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  maxSessionDuration: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+} as const;

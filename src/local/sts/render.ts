@@ -1,0 +1,125 @@
+/**
+ * Rendering of STS answers: the Query-protocol XML envelope and its JSON twin (`Accept: application/json`).
+ * Shapes follow /work/shared/reference/sts.md §1 (success envelope), §2.3 (AssumeRoleWithWebIdentity) and §3.1
+ * (`ErrorResponse`), i.e. the STS API reference samples.
+ */
+import type { StsFault } from "./faults";
+
+/** The STS XML namespace, API version 2011-06-15. */
+export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/**
+ * A leaf of a result: a string, an integer (e.g. `PackedPolicySize`) or a timestamp. Timestamps render as
+ * `YYYY-MM-DDTHH:MM:SSZ` in XML and as epoch seconds (a JSON number) in JSON, as real STS does.
+ */
+export type ResultLeaf = string | number | Date;
+
+/** A result element tree; `undefined` members are omitted (e.g. `PackedPolicySize` without a session policy). */
+export interface ResultTree {
+  [element: string]: ResultLeaf | ResultTree | undefined;
+}
+
+/** A rendered HTTP body with its content type. */
+export interface RenderedBody {
+  contentType: string;
+  body: string;
+}
+
+/** Escape text for XML element content and attribute values (all five predefined entities). */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => {
+    switch (c) {
+      case "&":
+        return "&amp;";
+      case "<":
+        return "&lt;";
+      case ">":
+        return "&gt;";
+      case '"':
+        return "&quot;";
+      default:
+        return "&apos;";
+    }
+  });
+}
+
+/** ISO-8601 UTC without fractional seconds, the form current STS sends: `2024-01-18T15:20:17Z`. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function isTree(value: ResultLeaf | ResultTree): value is ResultTree {
+  return typeof value === "object" && !(value instanceof Date);
+}
+
+function leafText(value: ResultLeaf): string {
+  if (value instanceof Date) return isoSeconds(value);
+  return String(value);
+}
+
+function xmlElements(tree: ResultTree, indent: string): string {
+  let out = "";
+  for (const [name, value] of Object.entries(tree)) {
+    if (value === undefined) continue;
+    if (isTree(value)) {
+      out += `${indent}<${name}>\n${xmlElements(value, indent + "  ")}${indent}</${name}>\n`;
+    } else {
+      out += `${indent}<${name}>${escapeXml(leafText(value))}</${name}>\n`;
+    }
+  }
+  return out;
+}
+
+function jsonValue(value: ResultLeaf | ResultTree): unknown {
+  if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonValue(v);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Render a successful `{Op}Response` envelope: `{Op}Result` plus `ResponseMetadata/RequestId`.
+ * XML is `text/xml` with the STS namespace; JSON is
+ * `{"{Op}Response":{"{Op}Result":{…},"ResponseMetadata":{"RequestId":…}}}` with timestamps as epoch seconds.
+ */
+export function renderSuccess(operation: string, result: ResultTree, requestId: string, json: boolean): RenderedBody {
+  if (json) {
+    const body = {
+      [`${operation}Response`]: {
+        [`${operation}Result`]: jsonValue(result),
+        ResponseMetadata: { RequestId: requestId },
+      },
+    };
+    return { contentType: "application/json", body: JSON.stringify(body) };
+  }
+  const body =
+    `<${operation}Response xmlns="${STS_NAMESPACE}">\n` +
+    `  <${operation}Result>\n${xmlElements(result, "    ")}  </${operation}Result>\n` +
+    `  <ResponseMetadata>\n    <RequestId>${escapeXml(requestId)}</RequestId>\n  </ResponseMetadata>\n` +
+    `</${operation}Response>\n`;
+  return { contentType: "text/xml", body };
+}
+
+/**
+ * Render the STS `ErrorResponse` for a fault: `Error/{Type,Code,Message}` with `RequestId` as a sibling of
+ * `Error` (not inside `ResponseMetadata`); JSON: `{"Error":{"Code","Message","Type"},"RequestId"}`.
+ */
+export function renderFault(fault: StsFault, requestId: string, json: boolean): RenderedBody {
+  if (json) {
+    const body = { Error: { Code: fault.code, Message: fault.message, Type: fault.type }, RequestId: requestId };
+    return { contentType: "application/json", body: JSON.stringify(body) };
+  }
+  const body =
+    `<ErrorResponse xmlns="${STS_NAMESPACE}">\n` +
+    `  <Error>\n` +
+    `    <Type>${fault.type}</Type>\n` +
+    `    <Code>${escapeXml(fault.code)}</Code>\n` +
+    `    <Message>${escapeXml(fault.message)}</Message>\n` +
+    `  </Error>\n` +
+    `  <RequestId>${escapeXml(requestId)}</RequestId>\n` +
+    `</ErrorResponse>\n`;
+  return { contentType: "text/xml", body };
+}

@@ -1,0 +1,617 @@
+/**
+ * The local STS against the official AWS SDK for JavaScript v3 (`@aws-sdk/client-sts`): if the SDK parses our
+ * answers and signs requests we accept (and we refuse what real STS refuses, with the same codes and texts), the
+ * stand-in is faithful on the paths the app uses. Tokens come from a tiny in-test OpenID issuer.
+ */
+import { createHash, createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+  type AssumeRoleWithWebIdentityCommandOutput,
+  type Credentials,
+} from "@aws-sdk/client-sts";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadStackConfig, type StackConfig } from "../config";
+import { startSts, type StsServer } from "./server";
+
+const USER_ROLE = "arn:aws:iam::123456789012:role/WebIdentityConsoleUser";
+const ALICE_ROLE = "arn:aws:iam::123456789012:role/demo/AliceOnly";
+const CLIENT_ID = "web-identity-console";
+const KEY_MESSAGE =
+  "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+// ---------------------------------------------------------------------------------------------------------------
+// A minimal OpenID issuer: discovery + JWKS over node:http, keys from jose.
+
+interface TestIssuer {
+  url: string;
+  rsa: { privateKey: CryptoKey; publicKey: CryptoKey };
+  ec: { privateKey: CryptoKey; publicKey: CryptoKey };
+  close(): Promise<void>;
+}
+
+async function startTestIssuer(): Promise<TestIssuer> {
+  const rsa = await generateKeyPair("RS256");
+  const ec = await generateKeyPair("ES256");
+  const keys: JWK[] = [
+    { ...(await exportJWK(rsa.publicKey)), kid: "rsa-1", alg: "RS256", use: "sig" },
+    { ...(await exportJWK(ec.publicKey)), kid: "ec-1", alg: "ES256", use: "sig" },
+  ];
+  let url = "";
+  const server: Server = createServer((req, res) => {
+    const json = (body: unknown) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === "/.well-known/openid-configuration") {
+      json({
+        issuer: url,
+        jwks_uri: `${url}/jwks`,
+        authorization_endpoint: `${url}/auth`,
+        response_types_supported: ["code"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["RS256", "ES256"],
+      });
+    } else if (req.url === "/jwks") {
+      json({ keys });
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    rsa,
+    ec,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** SHA-256 / HMAC-SHA-256 from node:crypto in the shape the SDK's SignatureV4 takes (its `Checksum` interface). */
+class NodeSha256 {
+  private chunks: Uint8Array[] = [];
+  private readonly secret: Buffer | undefined;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.secret =
+      secret === undefined
+        ? undefined
+        : typeof secret === "string"
+          ? Buffer.from(secret)
+          : ArrayBuffer.isView(secret)
+            ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+            : Buffer.from(secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.chunks.push(typeof data === "string" ? Buffer.from(data) : data);
+  }
+  async digest(): Promise<Uint8Array> {
+    const h = this.secret === undefined ? createHash("sha256") : createHmac("sha256", this.secret);
+    for (const c of this.chunks) h.update(c);
+    return h.digest();
+  }
+  reset(): void {
+    this.chunks = [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fixtures
+
+let issuer: TestIssuer;
+let sts: StsServer;
+let config: StackConfig;
+/** The STS clock: real time shifted by `offsetMs`, or pinned to `fixedMs`. */
+const clock: { offsetMs: number; fixedMs: number | undefined } = { offsetMs: 0, fixedMs: undefined };
+const stsNow = () => clock.fixedMs ?? Date.now() + clock.offsetMs;
+const wholeSecondNow = () => Math.floor(Date.now() / 1000) * 1000;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  config = loadStackConfig(undefined, { issuer: issuer.url });
+  sts = await startSts({ config, port: 0, now: stsNow });
+});
+
+afterAll(async () => {
+  await sts?.close();
+  await issuer?.close();
+});
+
+afterEach(() => {
+  clock.offsetMs = 0;
+  clock.fixedMs = undefined;
+});
+
+interface MintOptions {
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  /** seconds since the epoch */
+  exp?: number;
+  kid?: string;
+  alg?: "RS256" | "ES256";
+  key?: CryptoKey;
+  extra?: Record<string, unknown>;
+}
+
+async function mint(o: MintOptions = {}): Promise<string> {
+  const alg = o.alg ?? "RS256";
+  const nowS = Math.floor(stsNow() / 1000);
+  return new SignJWT({ aud: o.aud ?? CLIENT_ID, ...o.extra })
+    .setProtectedHeader({ alg, kid: o.kid ?? (alg === "RS256" ? "rsa-1" : "ec-1"), typ: "JWT" })
+    .setIssuer(o.iss ?? issuer.url)
+    .setSubject(o.sub ?? "alice")
+    .setIssuedAt(nowS - 5)
+    .setExpirationTime(o.exp ?? nowS + 600)
+    .sign(o.key ?? (alg === "RS256" ? issuer.rsa.privateKey : issuer.ec.privateKey));
+}
+
+function unsignedClient(): STSClient {
+  return new STSClient({ region: "us-east-1", endpoint: sts.url, maxAttempts: 1 });
+}
+
+function signedClient(creds: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string }): STSClient {
+  return new STSClient({
+    region: "us-east-1",
+    endpoint: sts.url,
+    maxAttempts: 1,
+    credentials: { accessKeyId: creds.AccessKeyId ?? "", secretAccessKey: creds.SecretAccessKey ?? "", sessionToken: creds.SessionToken },
+  });
+}
+
+async function assume(token: string, roleArn = USER_ROLE, extra: { DurationSeconds?: number; Policy?: string } = {}) {
+  return unsignedClient().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: "alice-session", WebIdentityToken: token, ...extra }));
+}
+
+interface SdkFailure {
+  name: string;
+  code: unknown;
+  type: unknown;
+  status: number | undefined;
+  message: string;
+}
+
+async function sdkFailure(p: Promise<unknown>): Promise<SdkFailure> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as Error & { Code?: unknown; Type?: unknown; $metadata?: { httpStatusCode?: number } };
+    return { name: err.name, code: err.Code, type: err.Type, status: err.$metadata?.httpStatusCode, message: err.message };
+  }
+  throw new Error("expected the SDK call to fail");
+}
+
+/** Record the x-amz-date the SDK signed with (the deserialize step sees the signed request). */
+function captureSigningDate(client: STSClient): { date: string } {
+  const seen = { date: "" };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers: Record<string, string> }).headers;
+      seen.date = headers["x-amz-date"] ?? "";
+      return next(args);
+    },
+    { step: "deserialize", name: "captureSigningDate" },
+  );
+  return seen;
+}
+
+const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+const amzToMs = (d: string) => Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(9, 11), +d.slice(11, 13), +d.slice(13, 15));
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe("AssumeRoleWithWebIdentity with the AWS SDK v3", () => {
+  it("succeeds, and the SDK parses every field", async () => {
+    const started = stsNow();
+    const out: AssumeRoleWithWebIdentityCommandOutput = await assume(await mint());
+    const creds = out.Credentials as Credentials;
+    expect(creds.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(creds.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
+    expect(creds.SessionToken?.length).toBeGreaterThan(100);
+    expect(creds.Expiration).toBeInstanceOf(Date);
+    const lifetime = (creds.Expiration as Date).getTime() - started;
+    expect(lifetime).toBeGreaterThan(3600_000 - 5_000);
+    expect(lifetime).toBeLessThanOrEqual(3600_000);
+    expect(out.SubjectFromWebIdentityToken).toBe("alice");
+    expect(out.Audience).toBe(CLIENT_ID);
+    const providerName = new URL(issuer.url).host;
+    expect(out.Provider).toBe(`arn:aws:iam::123456789012:oidc-provider/${providerName}`);
+    expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/alice-session");
+    expect(out.AssumedRoleUser?.AssumedRoleId).toMatch(/^AROA[A-Z2-7]{17}:alice-session$/);
+    expect(out.PackedPolicySize).toBeUndefined();
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("encodes the account in the key and role ids, and keeps the role id stable", async () => {
+    const a = await assume(await mint());
+    const b = await assume(await mint({ alg: "ES256" }));
+    // 123456789012 → floor/2 + 2^39 in base32, the same for every key of the account; even → parity char A–P.
+    expect(a.Credentials?.AccessKeyId?.slice(0, 13)).toMatch(/^ASIARZPUZDIK[A-P]$/);
+    expect(a.AssumedRoleUser?.AssumedRoleId?.slice(0, 13)).toMatch(/^AROARZPUZDIK[A-P]$/);
+    expect(b.AssumedRoleUser?.AssumedRoleId).toBe(a.AssumedRoleUser?.AssumedRoleId);
+    expect(b.Credentials?.AccessKeyId).not.toBe(a.Credentials?.AccessKeyId);
+  });
+
+  it("then GetCallerIdentity signed by the SDK with those credentials names the assumed role", async () => {
+    const out = await assume(await mint());
+    const who = await signedClient(out.Credentials ?? {}).send(new GetCallerIdentityCommand({}));
+    expect(who.Arn).toBe("arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/alice-session");
+    expect(who.UserId).toBe(out.AssumedRoleUser?.AssumedRoleId);
+    expect(who.Account).toBe("123456789012");
+    expect(who.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("the AliceOnly role (with a path) admits alice, drops the path from the assumed-role ARN, honours its 2 h maximum", async () => {
+    const out = await assume(await mint(), ALICE_ROLE, { DurationSeconds: 7200 });
+    expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::123456789012:assumed-role/AliceOnly/alice-session");
+  });
+
+  it("reports PackedPolicySize when a session policy is passed", async () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "Stmt1", Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }],
+    });
+    const out = await assume(await mint(), USER_ROLE, { Policy: policy });
+    expect(out.PackedPolicySize).toBe(6);
+    const bad = await sdkFailure(assume(await mint(), USER_ROLE, { Policy: "{not json" }));
+    expect([bad.name, bad.status, bad.message]).toEqual(["MalformedPolicyDocumentException", 400, "The policy is not in the valid JSON format."]);
+  });
+});
+
+describe("AssumeRoleWithWebIdentity refusals, as the SDK sees them", () => {
+  it("a forged signature (another key, same kid) → InvalidIdentityToken", async () => {
+    const forger = await generateKeyPair("RS256");
+    const f = await sdkFailure(assume(await mint({ key: forger.privateKey })));
+    expect(f).toEqual({
+      name: "InvalidIdentityTokenException",
+      code: "InvalidIdentityToken",
+      type: "Sender",
+      status: 400,
+      message: "The web identity token's signature is invalid",
+    });
+  });
+
+  it("alg: none → InvalidIdentityToken", async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const nowS = Math.floor(Date.now() / 1000);
+    const token = `${b64({ alg: "none", kid: "rsa-1" })}.${b64({ iss: issuer.url, sub: "alice", aud: CLIENT_ID, exp: nowS + 600 })}.`;
+    const f = await sdkFailure(assume(token));
+    expect([f.name, f.code, f.status, f.message]).toEqual([
+      "InvalidIdentityTokenException",
+      "InvalidIdentityToken",
+      400,
+      'Unsupported signing algorithm "none" in the web identity token; supported: RS256, RS384, RS512, ES256, ES384, ES512',
+    ]);
+  });
+
+  it("an unknown kid → Couldn't retrieve verification key (double space and all)", async () => {
+    const f = await sdkFailure(assume(await mint({ kid: "rotated-away" })));
+    expect([f.code, f.status, f.message]).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]);
+  });
+
+  it("a ProviderId (OAuth 2.0 access tokens) is not supported yet → InvalidIdentityToken saying so", async () => {
+    const f = await sdkFailure(
+      unsignedClient().send(
+        new AssumeRoleWithWebIdentityCommand({ RoleArn: USER_ROLE, RoleSessionName: "lwa", WebIdentityToken: "Atza|IQEBLjAsAhRFiXuWpUXuRvQ9PZL3GMFcYevydwIU", ProviderId: "www.amazon.com" }),
+      ),
+    );
+    expect([f.code, f.status, f.message]).toEqual([
+      "InvalidIdentityToken",
+      400,
+      "ProviderId www.amazon.com is not supported by the local STS yet: send an OpenID Connect ID token without ProviderId",
+    ]);
+  });
+
+  it("a wrong issuer → No OpenIDConnect provider found in your account for <iss>", async () => {
+    const f = await sdkFailure(assume(await mint({ iss: "https://accounts.example.com" })));
+    expect([f.code, f.status, f.message]).toEqual(["InvalidIdentityToken", 400, "No OpenIDConnect provider found in your account for https://accounts.example.com"]);
+  });
+
+  it("a wrong audience → Incorrect token audience", async () => {
+    const f = await sdkFailure(assume(await mint({ aud: "someone-else" })));
+    expect([f.code, f.status, f.message]).toEqual(["InvalidIdentityToken", 400, "Incorrect token audience"]);
+  });
+
+  it("exp 290 s ago is inside the 300 s grace; 310 s ago → ExpiredTokenException 400", async () => {
+    clock.fixedMs = wholeSecondNow();
+    const nowS = clock.fixedMs / 1000;
+    const ok = await assume(await mint({ exp: nowS - 290 }));
+    expect(ok.Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    const f = await sdkFailure(assume(await mint({ exp: nowS - 310 })));
+    expect(f).toEqual({
+      name: "ExpiredTokenException",
+      code: "ExpiredTokenException",
+      type: "Sender",
+      status: 400,
+      message: `Token expired: current date/time ${nowS} must be before the expiration date/time ${nowS - 310}`,
+    });
+  });
+
+  it("bob on the AliceOnly role → AccessDenied 403", async () => {
+    const f = await sdkFailure(assume(await mint({ sub: "bob" }), ALICE_ROLE));
+    expect([f.name, f.code, f.type, f.status, f.message]).toEqual([
+      "AccessDenied",
+      "AccessDenied",
+      "Sender",
+      403,
+      "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    ]);
+  });
+
+  it("a role that does not exist → the same AccessDenied", async () => {
+    const f = await sdkFailure(assume(await mint(), "arn:aws:iam::123456789012:role/Nope"));
+    expect([f.code, f.status, f.message]).toEqual(["AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"]);
+  });
+
+  it("DurationSeconds above the role's MaxSessionDuration → ValidationError", async () => {
+    const f = await sdkFailure(assume(await mint(), USER_ROLE, { DurationSeconds: 7200 }));
+    expect([f.name, f.code, f.status, f.message]).toEqual([
+      "ValidationError",
+      "ValidationError",
+      400,
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    ]);
+  });
+
+  it("a bad session name → ValidationError in AWS's model wording; a malformed ARN → '<arn> is invalid'", async () => {
+    const token = await mint();
+    const name = await sdkFailure(
+      unsignedClient().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: USER_ROLE, RoleSessionName: "Session1:2", WebIdentityToken: token })),
+    );
+    expect([name.code, name.status, name.message]).toEqual([
+      "ValidationError",
+      400,
+      "1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+    ]);
+    const arn = await sdkFailure(assume(token, "arn:a:::something/test-role"));
+    expect([arn.code, arn.message]).toEqual(["ValidationError", "arn:a:::something/test-role is invalid"]);
+  });
+});
+
+describe("SigV4 on GetCallerIdentity, as the SDK signs it", () => {
+  async function sessionCreds(): Promise<Credentials> {
+    return (await assume(await mint())).Credentials as Credentials;
+  }
+
+  it("a body tampered with after signing → SignatureDoesNotMatch 403", async () => {
+    const client = signedClient(await sessionCreds());
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { body: string };
+        // Same length and meaning, different bytes: only the signature can tell.
+        request.body = "Version=2011-06-15&Action=GetCallerIdentity";
+        return next(args);
+      },
+      { step: "deserialize", name: "tamper" },
+    );
+    const f = await sdkFailure(client.send(new GetCallerIdentityCommand({})));
+    expect([f.name, f.code, f.type, f.status, f.message]).toEqual([
+      "SignatureDoesNotMatch",
+      "SignatureDoesNotMatch",
+      "Sender",
+      403,
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    ]);
+  });
+
+  it("STS clock 16 min ahead → 'Signature expired … (… - 15 min.)'", async () => {
+    const creds = await sessionCreds();
+    clock.fixedMs = wholeSecondNow() + 16 * 60_000;
+    const client = signedClient(creds);
+    const seen = captureSigningDate(client);
+    const f = await sdkFailure(client.send(new GetCallerIdentityCommand({})));
+    const n = clock.fixedMs;
+    expect([f.code, f.status, f.message]).toEqual([
+      "SignatureDoesNotMatch",
+      403,
+      `Signature expired: ${seen.date} is now earlier than ${amz(n - 15 * 60_000)} (${amz(n)} - 15 min.)`,
+    ]);
+    expect(n - amzToMs(seen.date)).toBeGreaterThan(15 * 60_000);
+  });
+
+  it("STS clock 16 min behind → 'Signature not yet current … (… + 15 min.)'", async () => {
+    const creds = await sessionCreds();
+    clock.fixedMs = wholeSecondNow() - 16 * 60_000;
+    const client = signedClient(creds);
+    const seen = captureSigningDate(client);
+    const f = await sdkFailure(client.send(new GetCallerIdentityCommand({})));
+    const n = clock.fixedMs;
+    expect([f.code, f.status, f.message]).toEqual([
+      "SignatureDoesNotMatch",
+      403,
+      `Signature not yet current: ${seen.date} is still later than ${amz(n + 15 * 60_000)} (${amz(n)} + 15 min.)`,
+    ]);
+  });
+
+  it("14 min of skew either way is accepted", async () => {
+    const creds = await sessionCreds();
+    for (const offset of [14 * 60_000, -14 * 60_000]) {
+      clock.offsetMs = offset;
+      const who = await signedClient(creds).send(new GetCallerIdentityCommand({}));
+      expect(who.Account).toBe("123456789012");
+    }
+  });
+
+  it("expired session credentials → ExpiredToken 403", async () => {
+    clock.offsetMs = -20 * 60_000; // issue 20 min "ago" for 15 min: expired 5 min ago, still within the signing window
+    const out = await assume(await mint(), USER_ROLE, { DurationSeconds: 900 });
+    clock.offsetMs = 0;
+    const f = await sdkFailure(signedClient(out.Credentials ?? {}).send(new GetCallerIdentityCommand({})));
+    expect([f.name, f.code, f.type, f.status, f.message]).toEqual([
+      "ExpiredToken",
+      "ExpiredToken",
+      "Sender",
+      403,
+      "The security token included in the request is expired",
+    ]);
+  });
+
+  it("an unknown access key, or a session key without its token → InvalidClientTokenId 403", async () => {
+    const unknown = await sdkFailure(
+      signedClient({ AccessKeyId: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }).send(new GetCallerIdentityCommand({})),
+    );
+    expect([unknown.name, unknown.code, unknown.status, unknown.message]).toEqual([
+      "InvalidClientTokenId",
+      "InvalidClientTokenId",
+      403,
+      "The security token included in the request is invalid.",
+    ]);
+    const creds = await sessionCreds();
+    const noToken = await sdkFailure(signedClient({ ...creds, SessionToken: undefined }).send(new GetCallerIdentityCommand({})));
+    expect([noToken.code, noToken.status]).toEqual(["InvalidClientTokenId", 403]);
+  });
+
+  it("the wrong signing region → SignatureDoesNotMatch naming the scope problem", async () => {
+    const creds = await sessionCreds();
+    const client = new STSClient({
+      region: "eu-west-1",
+      endpoint: sts.url,
+      maxAttempts: 1,
+      credentials: { accessKeyId: creds.AccessKeyId ?? "", secretAccessKey: creds.SecretAccessKey ?? "", sessionToken: creds.SessionToken },
+    });
+    const f = await sdkFailure(client.send(new GetCallerIdentityCommand({})));
+    expect([f.code, f.status, f.message]).toEqual(["SignatureDoesNotMatch", 403, "Credential should be scoped to a valid region, not 'eu-west-1'."]);
+  });
+
+  it("an operation the stand-in lacks answers NotImplemented after the signature check", async () => {
+    const unsigned = await sdkFailure(signedClient({ AccessKeyId: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "x" }).send(new GetSessionTokenCommand({})));
+    expect(unsigned.code).toBe("InvalidClientTokenId");
+    const f = await sdkFailure(signedClient(await sessionCreds()).send(new GetSessionTokenCommand({})));
+    expect([f.code, f.status, f.message]).toEqual(["NotImplemented", 501, "The local STS stand-in does not implement GetSessionToken yet."]);
+  });
+
+  it("accepts a GetCallerIdentity URL presigned by the SDK's SignatureV4 (what aws-iam-authenticator does)", async () => {
+    const creds = await sessionCreds();
+    const signer = new SignatureV4({
+      service: "sts",
+      region: "us-east-1",
+      sha256: NodeSha256,
+      credentials: { accessKeyId: creds.AccessKeyId ?? "", secretAccessKey: creds.SecretAccessKey ?? "", sessionToken: creds.SessionToken },
+    });
+    const url = new URL(sts.url);
+    const presigned = await signer.presign(
+      {
+        method: "GET",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: "/",
+        query: { Action: "GetCallerIdentity", Version: "2011-06-15" },
+        headers: { host: url.host },
+      },
+      { expiresIn: 60 },
+    );
+    const qs = Object.entries(presigned.query ?? {})
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join("&");
+    const res = await fetch(`${sts.url}/?${qs}`, { headers: { accept: "application/json" } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: string } } };
+    expect(body.GetCallerIdentityResponse.GetCallerIdentityResult.Arn).toBe(
+      "arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/alice-session",
+    );
+    const tampered = await fetch(`${sts.url}/?${qs.replace("Version=2011-06-15", "Version=2011-06-15&Extra=1")}`);
+    expect(tampered.status).toBe(403);
+    expect(await tampered.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
+  });
+});
+
+describe("the wire, by hand (what a browser sends)", () => {
+  it("answers a CORS preflight like real STS", async () => {
+    const res = await fetch(sts.url, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://127.0.0.1:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,amz-sdk-invocation-id,amz-sdk-request,x-amz-user-agent,authorization,x-amz-security-token",
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-headers")).toBe(
+      "content-type,amz-sdk-invocation-id,amz-sdk-request,x-amz-user-agent,authorization,x-amz-security-token",
+    );
+    expect(res.headers.get("access-control-allow-methods")).toBe("POST,GET");
+    expect(res.headers.get("access-control-expose-headers")).toBe("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
+    expect(res.headers.get("access-control-max-age")).toBe("172800");
+    expect(res.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.text()).toBe("");
+  });
+
+  it("puts CORS headers, the request id and Date on actual responses, errors included", async () => {
+    const res = await fetch(sts.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=CreateUser&Version=2011-06-15" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-amzn-RequestId");
+    expect(res.headers.get("content-type")).toBe("text/xml");
+    const id = res.headers.get("x-amzn-requestid");
+    expect(Math.abs(Date.parse(res.headers.get("date") ?? "") - Date.now())).toBeLessThan(5_000);
+    expect(await res.text()).toBe(
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n  <Error>\n    <Type>Sender</Type>\n' +
+        "    <Code>InvalidAction</Code>\n    <Message>Could not find operation CreateUser for version 2011-06-15</Message>\n" +
+        `  </Error>\n  <RequestId>${id}</RequestId>\n</ErrorResponse>\n`,
+    );
+  });
+
+  it("speaks JSON with Accept: application/json (epoch-second Expiration, JSON errors)", async () => {
+    const body = new URLSearchParams({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: USER_ROLE, RoleSessionName: "json", WebIdentityToken: await mint() });
+    const res = await fetch(sts.url, { method: "POST", headers: { accept: "application/json" }, body });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    const json = (await res.json()) as {
+      AssumeRoleWithWebIdentityResponse: { AssumeRoleWithWebIdentityResult: { Credentials: { Expiration: unknown }; Provider: string }; ResponseMetadata: { RequestId: string } };
+    };
+    const result = json.AssumeRoleWithWebIdentityResponse.AssumeRoleWithWebIdentityResult;
+    expect(typeof result.Credentials.Expiration).toBe("number");
+    expect(Math.abs((result.Credentials.Expiration as number) - (Date.now() / 1000 + 3600))).toBeLessThan(10);
+    expect(json.AssumeRoleWithWebIdentityResponse.ResponseMetadata.RequestId).toBe(res.headers.get("x-amzn-requestid"));
+
+    const err = await fetch(sts.url, { method: "POST", headers: { accept: "application/json" }, body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    expect(err.status).toBe(403);
+    expect(await err.json()).toEqual({
+      Error: { Code: "MissingAuthenticationToken", Message: "Request is missing Authentication Token", Type: "Sender" },
+      RequestId: err.headers.get("x-amzn-requestid"),
+    });
+  });
+
+  it("form-decodes + and %20 alike (browser URLSearchParams vs SDK encoding)", async () => {
+    const token = await mint();
+    const common = `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=${encodeURIComponent(USER_ROLE)}&WebIdentityToken=${token}`;
+    // A space is outside the session-name pattern, so the echoed value shows how the body was decoded.
+    for (const encoded of ["a+b", "a%20b"]) {
+      const res = await fetch(sts.url, { method: "POST", body: `${common}&RoleSessionName=${encoded}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("Value &apos;a b&apos; at &apos;roleSessionName&apos; failed to satisfy constraint");
+    }
+    const plus = await fetch(sts.url, { method: "POST", body: `${common}&RoleSessionName=a%2Bb` });
+    expect(plus.status).toBe(200);
+    expect(await plus.text()).toContain("<Arn>arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/a+b</Arn>");
+  });
+
+  it("accepts the unsigned GET form (Envoy's AssumeRoleWithWebIdentity)", async () => {
+    const qs = new URLSearchParams({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: USER_ROLE, RoleSessionName: "envoy", WebIdentityToken: await mint() });
+    const res = await fetch(`${sts.url}/?${qs}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<SubjectFromWebIdentityToken>alice</SubjectFromWebIdentityToken>");
+  });
+
+  it("refuses an oversized body with 413 and a missing Version with MissingParameter", async () => {
+    const big = await fetch(sts.url, { method: "POST", body: `Action=GetCallerIdentity&Version=2011-06-15&Pad=${"x".repeat(70 * 1024)}` });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain("<Code>RequestEntityTooLarge</Code>");
+    const noVersion = await fetch(sts.url, { method: "POST", body: "Action=GetCallerIdentity" });
+    expect(noVersion.status).toBe(400);
+    expect(await noVersion.text()).toContain("<Code>MissingParameter</Code>");
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * The local STS stand-in: AWS Query protocol over plain `node:http` on 127.0.0.1, answering like real STS
+ * (/work/shared/reference/sts.md): `AssumeRoleWithWebIdentity` (unsigned) and `GetCallerIdentity` (SigV4), XML or
+ * JSON (`Accept: application/json`), CORS like STS (§6). Every failure is an {@link StsFault} rendered by one
+ * handler as `ErrorResponse`. Shares no code with the browser client (src/aws).
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { StackConfig } from "../config";
+import { assumeRoleWithWebIdentity, checkSignedRequest, getCallerIdentity, type StsContext } from "./actions";
+import { isStsFault, StsFault } from "./faults";
+import { checkAction, checkVersion, requestParams } from "./query";
+import { renderFault, renderSuccess, type RenderedBody, type ResultTree } from "./render";
+import { createSessionStore, type SessionStore } from "./sessions";
+import type { HttpRequestParts } from "./sigv4";
+import { createJwksCache, type KeySource } from "./webidentity";
+
+/** A running local STS. */
+export interface StsServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Stop listening and drop open (keep-alive) connections. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startSts} / {@link createStsHandler}. */
+export interface StsOptions {
+  config: StackConfig;
+  /** Default 0 (a free port); `npm start` uses 9401. */
+  port?: number;
+  /** Default 127.0.0.1 (the local stack binds loopback only). */
+  host?: string;
+  /** The STS clock, ms since the epoch (a seam for tests). Default `Date.now`. */
+  now?: () => number;
+  /** fetch used for OIDC discovery and JWKS. Default global `fetch`. */
+  fetchImpl?: typeof fetch;
+  /** Share a session store with other stand-ins (e.g. S3) so they can open session tokens. Default: a new one. */
+  sessions?: SessionStore;
+  /** Replace the JWKS cache (tests). Default: {@link createJwksCache} with `fetchImpl`. */
+  keys?: KeySource;
+  /** Where unexpected internal errors are reported. Default `console.error`. */
+  logError?: (message: string, error: unknown) => void;
+}
+
+/** Requests larger than this are refused (`AssumeRoleWithWebIdentity`'s token is at most 20000 characters). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const EXPOSE_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+
+/** Signed operations of the current STS model that the stand-in does not implement yet. */
+const SIGNED_NOT_IMPLEMENTED = new Set([
+  "AssumeRole",
+  "AssumeRoot",
+  "DecodeAuthorizationMessage",
+  "GetAccessKeyInfo",
+  "GetDelegatedAccessToken",
+  "GetFederationToken",
+  "GetSessionToken",
+  "GetWebIdentityToken",
+]);
+/** Unsigned operations not implemented yet. */
+const UNSIGNED_NOT_IMPLEMENTED = new Set(["AssumeRoleWithSAML"]);
+
+/**
+ * Rule: the request body is at most {@link MAX_BODY_BYTES}.
+ * @throws StsFault `RequestEntityTooLarge` (413).
+ */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const tooLarge = () => new StsFault("RequestEntityTooLarge", 413, `The request body exceeds the maximum of ${MAX_BODY_BYTES} bytes.`);
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function headerPairs(raw: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] ?? "", raw[i + 1] ?? ""]);
+  return pairs;
+}
+
+/**
+ * Rule: STS answers `GET` and `POST` only (plus CORS `OPTIONS`).
+ * @throws StsFault `MethodNotAllowed` (405).
+ */
+function checkMethod(method: string): void {
+  if (method !== "GET" && method !== "POST") {
+    throw new StsFault("MethodNotAllowed", 405, `The HTTP method ${method} is not allowed: STS accepts GET and POST.`);
+  }
+}
+
+/** Run one operation; returns the operation name and its result tree. */
+async function dispatch(parts: HttpRequestParts, ctx: StsContext): Promise<{ operation: string; result: ResultTree }> {
+  checkMethod(parts.method);
+  const params = requestParams(parts.query, Buffer.from(parts.body).toString("utf8"));
+  const operation = checkAction(params);
+  checkVersion(params, operation);
+  switch (operation) {
+    case "AssumeRoleWithWebIdentity":
+      return { operation, result: await assumeRoleWithWebIdentity(params, ctx) };
+    case "GetCallerIdentity":
+      return { operation, result: getCallerIdentity(parts, ctx) };
+    default:
+      if (SIGNED_NOT_IMPLEMENTED.has(operation)) checkSignedRequest(parts, ctx);
+      if (SIGNED_NOT_IMPLEMENTED.has(operation) || UNSIGNED_NOT_IMPLEMENTED.has(operation)) {
+        throw new StsFault("NotImplemented", 501, `The local STS stand-in does not implement ${operation} yet.`);
+      }
+      throw new StsFault("InvalidAction", 400, `Could not find operation ${operation} for version 2011-06-15`);
+  }
+}
+
+/**
+ * The request listener of the local STS, for `http.createServer` (exported for embedding; {@link startSts} uses it).
+ * Never throws: every failure becomes an `ErrorResponse`.
+ */
+export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const ctx: StsContext = {
+    config: opts.config,
+    now: opts.now ?? Date.now,
+    sessions: opts.sessions ?? createSessionStore(),
+    keys: opts.keys ?? createJwksCache(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  };
+  const logError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
+
+  function send(res: ServerResponse, status: number, requestId: string, rendered: RenderedBody | undefined, extra: Record<string, string> = {}): void {
+    const body = rendered ? Buffer.from(rendered.body, "utf8") : Buffer.alloc(0);
+    const headers: Record<string, string> = {
+      "x-amzn-RequestId": requestId,
+      Date: new Date(ctx.now()).toUTCString(),
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Expose-Headers": EXPOSE_HEADERS,
+      "Content-Length": String(body.length),
+      ...(rendered ? { "Content-Type": rendered.contentType } : {}),
+      ...extra,
+    };
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const method = (req.method ?? "GET").toUpperCase();
+    if (method === "OPTIONS") {
+      // CORS preflight, as real STS answers it (reference §6), with GET added to the allowed methods.
+      const requested = req.headers["access-control-request-headers"];
+      send(res, 200, requestId, undefined, {
+        ...(requested ? { "Access-Control-Allow-Headers": Array.isArray(requested) ? requested.join(",") : requested } : {}),
+        "Access-Control-Allow-Methods": "POST,GET",
+        "Access-Control-Max-Age": "172800",
+      });
+      return;
+    }
+    const json = /\bapplication\/json\b/i.test(req.headers.accept ?? "");
+    try {
+      const body = await readBody(req);
+      const target = req.url ?? "/";
+      const q = target.indexOf("?");
+      const parts: HttpRequestParts = {
+        method,
+        path: q < 0 ? target : target.slice(0, q),
+        query: q < 0 ? "" : target.slice(q + 1),
+        headers: headerPairs(req.rawHeaders),
+        body,
+      };
+      const { operation, result } = await dispatch(parts, ctx);
+      send(res, 200, requestId, renderSuccess(operation, result, requestId, json));
+    } catch (error) {
+      const fault = isStsFault(error) ? error : new StsFault("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.");
+      if (!isStsFault(error)) logError(`local STS: internal error for request ${requestId}`, error);
+      send(res, fault.status, requestId, renderFault(fault, requestId, json), fault.status === 413 ? { Connection: "close" } : {});
+    }
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logError("local STS: failed to answer", error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+}
+
+/**
+ * Start the local STS on `host:port` (default 127.0.0.1, a free port).
+ * @throws the listen error (e.g. `EADDRINUSE`) when the port is taken.
+ */
+export async function startSts(opts: StsOptions): Promise<StsServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const server = createServer({ maxHeaderSize: 32 * 1024 }, createStsHandler(opts));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { StsFault } from "./faults";
+import { checkSessionCredential, createSessionStore } from "./sessions";
+
+const session = {
+  account: "123456789012",
+  assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/R/s",
+  assumedRoleId: "AROAEXAMPLE:s",
+  roleArn: "arn:aws:iam::123456789012:role/R",
+  roleName: "R",
+  roleSessionName: "s",
+};
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof StsFault) return `${e.code} ${e.status} ${e.message}`;
+    throw e;
+  }
+  return "ok";
+}
+
+describe("session tokens", () => {
+  it("seals a self-contained session that only the same store opens", () => {
+    const store = createSessionStore();
+    const creds = store.issue(session, Date.UTC(2030, 0, 1));
+    expect(creds.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(creds.secretAccessKey).toHaveLength(40);
+    expect(creds.expiration.toISOString()).toBe("2030-01-01T00:00:00.000Z");
+    const opened = store.open(creds.sessionToken);
+    expect(opened).toMatchObject({ ...session, accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey });
+    expect(createSessionStore().open(creds.sessionToken)).toBeUndefined();
+    const flipped = Buffer.from(creds.sessionToken, "base64");
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
+    expect(store.open(flipped.toString("base64"))).toBeUndefined();
+    expect(store.open("not base64!")).toBeUndefined();
+  });
+
+  it("checks key id, token and expiry in that order", () => {
+    const store = createSessionStore();
+    const exp = Date.UTC(2030, 0, 1);
+    const creds = store.issue(session, exp);
+    expect(code(() => checkSessionCredential(store, creds.accessKeyId, creds.sessionToken, exp - 1))).toBe("ok");
+    expect(code(() => checkSessionCredential(store, creds.accessKeyId, undefined, exp - 1))).toBe(
+      "InvalidClientTokenId 403 The security token included in the request is invalid.",
+    );
+    expect(code(() => checkSessionCredential(store, "ASIAOTHER", creds.sessionToken, exp - 1))).toMatch(/^InvalidClientTokenId/);
+    expect(code(() => checkSessionCredential(store, creds.accessKeyId, creds.sessionToken, exp))).toBe(
+      "ExpiredToken 403 The security token included in the request is expired",
+    );
+  });
+});

@@ -1,0 +1,236 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { StsFault } from "./faults";
+import {
+  canonicalQuery,
+  canonicalRequest,
+  sha256Hex,
+  signingKey,
+  stringToSign,
+  verifySigV4,
+  type CredentialResolver,
+  type HttpRequestParts,
+} from "./sigv4";
+
+// The official AWS SigV4 test suite's fixed inputs (aws-c-auth tests/aws-signing-test-suite, botocore aws4_testsuite).
+const AKID = "AKIDEXAMPLE";
+const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const AT = Date.UTC(2015, 7, 30, 12, 36, 0);
+const SCOPE = `${AKID}/20150830/us-east-1/service/aws4_request`;
+const SUITE = { region: "us-east-1", service: "service", now: AT };
+const TOKEN =
+  "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+
+const resolve: CredentialResolver<string | undefined> = (accessKeyId, sessionToken) => {
+  if (accessKeyId !== AKID) throw new StsFault("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
+  return { secretAccessKey: SECRET, principal: sessionToken };
+};
+
+function request(parts: Partial<HttpRequestParts> & { headers: [string, string][] }): HttpRequestParts {
+  return { method: "POST", path: "/", query: "", body: new Uint8Array(), ...parts };
+}
+
+function authz(signedHeaders: string, sig: string, credential = SCOPE): [string, string] {
+  return ["Authorization", `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${sig}`];
+}
+
+function fault(fn: () => unknown): StsFault {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof StsFault) return e;
+    throw e;
+  }
+  throw new Error("expected an StsFault");
+}
+
+const formVector = () =>
+  request({
+    headers: [
+      ["Content-Type", "application/x-www-form-urlencoded"],
+      ["Host", "example.amazonaws.com"],
+      ["X-Amz-Date", "20150830T123600Z"],
+      authz("content-type;host;x-amz-date", "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
+    ],
+    body: new TextEncoder().encode("Param1=value1"),
+  });
+
+describe("SigV4 verifier against the official AWS test suite", () => {
+  it("post-x-www-form-urlencoded: canonical request, string to sign and signature ff1189…", () => {
+    const req = formVector();
+    const canonical = canonicalRequest(req, ["content-type", "host", "x-amz-date"], false);
+    expect(canonical).toBe(
+      "POST\n/\n\ncontent-type:application/x-www-form-urlencoded\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n" +
+        "content-type;host;x-amz-date\n9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
+    );
+    const sts = stringToSign("20150830T123600Z", "20150830/us-east-1/service/aws4_request", canonical);
+    expect(sts.split("\n")[3]).toBe("42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281");
+    expect(verifySigV4(req, SUITE, resolve).accessKeyId).toBe(AKID);
+  });
+
+  it("post-sts-header-before: a signed X-Amz-Security-Token (85d968…)", () => {
+    const req = request({
+      headers: [
+        ["Host", "example.amazonaws.com"],
+        ["X-Amz-Security-Token", TOKEN],
+        authz("host;x-amz-date;x-amz-security-token", "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"),
+        ["X-Amz-Date", "20150830T123600Z"],
+      ],
+    });
+    const verified = verifySigV4(req, SUITE, resolve);
+    expect(verified.principal).toBe(TOKEN);
+    expect(verified.signedHeaders).toEqual(["host", "x-amz-date", "x-amz-security-token"]);
+  });
+
+  it("post-sts-header-after: the token added after signing is accepted unsigned (5da7c1…)", () => {
+    const req = request({
+      headers: [
+        ["Host", "example.amazonaws.com"],
+        ["X-Amz-Security-Token", TOKEN],
+        authz("host;x-amz-date", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
+        ["X-Amz-Date", "20150830T123600Z"],
+      ],
+    });
+    expect(verifySigV4(req, SUITE, resolve).principal).toBe(TOKEN);
+  });
+
+  it("get-vanilla-query-order-key-case: query parameters are sorted (b97d91…)", () => {
+    const req = request({
+      method: "GET",
+      query: "Param2=value2&Param1=value1",
+      headers: [
+        ["Host", "example.amazonaws.com"],
+        ["X-Amz-Date", "20150830T123600Z"],
+        authz("host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
+      ],
+    });
+    expect(verifySigV4(req, SUITE, resolve).accessKeyId).toBe(AKID);
+  });
+
+  it("the derived signing key is the documented HMAC chain (IAM guide example, 20120215/us-east-1/iam)", () => {
+    expect(signingKey(SECRET, "20120215", "us-east-1", "iam").toString("hex")).toBe(
+      "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d",
+    );
+  });
+});
+
+describe("SigV4 canonicalisation", () => {
+  it("encodes query names and values per RFC 3986, + as space, sorted by name then value", () => {
+    expect(canonicalQuery("b=2&a=x+y&a=%21*&c", false)).toBe("a=%21%2A&a=x%20y&b=2&c=");
+    expect(canonicalQuery("X-Amz-Signature=abc&A=1", true)).toBe("A=1");
+    expect(canonicalQuery("", false)).toBe("");
+  });
+
+  it("trims and collapses header values and joins repeated headers with commas", () => {
+    const req = request({ headers: [["Host", "h"], ["My-Header1", "  a   b  "], ["my-header1", "c"]] });
+    expect(canonicalRequest(req, ["host", "my-header1"], false)).toBe(`POST\n/\n\nhost:h\nmy-header1:a b,c\n\nhost;my-header1\n${sha256Hex("")}`);
+  });
+});
+
+describe("SigV4 verifier: STS's order of failures", () => {
+  it("no Authorization and no presigned query → MissingAuthenticationToken 403", () => {
+    const f = fault(() => verifySigV4(request({ headers: [["Host", "h"]] }), SUITE, resolve));
+    expect([f.code, f.status, f.message]).toEqual(["MissingAuthenticationToken", 403, "Request is missing Authentication Token"]);
+  });
+
+  it("an incomplete Authorization header → IncompleteSignature 400 naming each missing part", () => {
+    const header = `AWS4-HMAC-SHA256 Credential=${SCOPE}`;
+    const f = fault(() => verifySigV4(request({ headers: [["Host", "h"], ["Authorization", header]] }), SUITE, resolve));
+    expect([f.code, f.status]).toEqual(["IncompleteSignature", 400]);
+    expect(f.message).toBe(
+      "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. " +
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. " +
+        `Authorization=${header}`,
+    );
+  });
+
+  it("a part without '=' → IncompleteSignature", () => {
+    const header = `AWS4-HMAC-SHA256 ${SCOPE}, SignedHeaders=host, Signature=00`;
+    const f = fault(() => verifySigV4(request({ headers: [["Host", "h"], ["X-Amz-Date", "20150830T123600Z"], ["Authorization", header]] }), SUITE, resolve));
+    expect(f.message).toBe(`'${SCOPE}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`);
+  });
+
+  it("16 minutes late or early → SignatureDoesNotMatch with STS's ±15 min texts; 14 minutes is fine", () => {
+    const late = fault(() => verifySigV4(formVector(), { ...SUITE, now: AT + 16 * 60_000 }, resolve));
+    expect([late.code, late.status, late.message]).toEqual([
+      "SignatureDoesNotMatch",
+      403,
+      "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)",
+    ]);
+    const early = fault(() => verifySigV4(formVector(), { ...SUITE, now: AT - 16 * 60_000 }, resolve));
+    expect(early.message).toBe("Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)");
+    expect(verifySigV4(formVector(), { ...SUITE, now: AT + 14 * 60_000 }, resolve).accessKeyId).toBe(AKID);
+    expect(verifySigV4(formVector(), { ...SUITE, now: AT - 14 * 60_000 }, resolve).accessKeyId).toBe(AKID);
+  });
+
+  it("a credential without five elements → IncompleteSignature", () => {
+    const req = request({ headers: [["Host", "h"], ["X-Amz-Date", "20150830T123600Z"], authz("host;x-amz-date", "00", `${AKID}/20150830/us-east-1/service`)] });
+    const f = fault(() => verifySigV4(req, SUITE, resolve));
+    expect([f.code, f.message]).toEqual([
+      "IncompleteSignature",
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${AKID}/20150830/us-east-1/service'`,
+    ]);
+  });
+
+  it("a wrong scope → SignatureDoesNotMatch listing region, service, terminator and date problems", () => {
+    const req = request({ headers: [["Host", "h"], ["X-Amz-Date", "20150830T123600Z"], authz("host;x-amz-date", "00", `${AKID}/20150829/eu-west-1/s3/aws4`)] });
+    const f = fault(() => verifySigV4(req, SUITE, resolve));
+    expect([f.code, f.status]).toEqual(["SignatureDoesNotMatch", 403]);
+    expect(f.message).toBe(
+      "Credential should be scoped to a valid region, not 'eu-west-1'. Credential should be scoped to correct service: 'service'. " +
+        "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4'. " +
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20150829' != '20150830', from '20150830T123600Z'.",
+    );
+  });
+
+  it("host must be signed", () => {
+    const req = request({ headers: [["Host", "h"], ["X-Amz-Date", "20150830T123600Z"], authz("x-amz-date", "00")] });
+    expect(fault(() => verifySigV4(req, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+  });
+
+  it("an unknown access key → the resolver's InvalidClientTokenId, before the HMAC", () => {
+    const req = request({ headers: [["Host", "h"], ["X-Amz-Date", "20150830T123600Z"], authz("host;x-amz-date", "00", SCOPE.replace(AKID, "AKIDOTHER"))] });
+    expect(fault(() => verifySigV4(req, SUITE, resolve)).code).toBe("InvalidClientTokenId");
+  });
+
+  it("a body changed after signing → SignatureDoesNotMatch with the long message", () => {
+    const req = { ...formVector(), body: new TextEncoder().encode("Param1=value2") };
+    const f = fault(() => verifySigV4(req, SUITE, resolve));
+    expect([f.code, f.status, f.message]).toEqual([
+      "SignatureDoesNotMatch",
+      403,
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    ]);
+  });
+
+  it("a signature of another length is a mismatch, not a crash", () => {
+    const req = request({ headers: [["Host", "example.amazonaws.com"], ["X-Amz-Date", "20150830T123600Z"], authz("host;x-amz-date", "5da7")] });
+    expect(fault(() => verifySigV4(req, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+  });
+
+  it("a malformed X-Amz-Date → IncompleteSignature", () => {
+    const req = request({ headers: [["Host", "h"], ["X-Amz-Date", "2015-08-30T12:36:00Z"], authz("host;x-amz-date", "00")] });
+    expect(fault(() => verifySigV4(req, SUITE, resolve)).message).toBe(
+      "Date must be in ISO-8601 'basic format'. Got '2015-08-30T12:36:00Z'. See http://en.wikipedia.org/wiki/ISO_8601",
+    );
+  });
+
+  it("presigned query authentication is verified too (signature computed by hand from the suite's key)", () => {
+    const query =
+      "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256" +
+      `&X-Amz-Credential=${encodeURIComponent(SCOPE)}&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host` +
+      `&X-Amz-Security-Token=${encodeURIComponent(TOKEN)}`;
+    const base = request({ method: "GET", query, headers: [["Host", "example.amazonaws.com"]] });
+    const canonical = canonicalRequest(base, ["host"], true);
+    // The canonical query includes the security token and excludes the (absent) signature.
+    expect(canonical.split("\n")[2]).toContain("X-Amz-Security-Token=AQoDYXdzEPT%2F%2F");
+    const sig = createHmac("sha256", signingKey(SECRET, "20150830", "us-east-1", "service"))
+      .update(stringToSign("20150830T123600Z", "20150830/us-east-1/service/aws4_request", canonical))
+      .digest("hex");
+    const signed = { ...base, query: `${query}&X-Amz-Signature=${sig}` };
+    const verified = verifySigV4(signed, SUITE, resolve);
+    expect([verified.presigned, verified.principal]).toEqual([true, TOKEN]);
+    const tampered = { ...signed, query: signed.query.replace("Version=2011-06-15", "Version=2011-06-16") };
+    expect(fault(() => verifySigV4(tampered, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+  });
+});

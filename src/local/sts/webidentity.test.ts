@@ -1,0 +1,209 @@
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadStackConfig, type StackConfig } from "../config";
+import { StsFault } from "./faults";
+import { checkExpiry, checkNotBefore, createJwksCache, verifyWebIdentityToken, webIdentityConditionKeys, type KeySource } from "./webidentity";
+
+const ISSUER = "http://127.0.0.1:9400";
+const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const NOW_S = NOW / 1000;
+const config: StackConfig = loadStackConfig();
+
+let key: { privateKey: CryptoKey; publicKey: CryptoKey };
+let jwk: JWK;
+
+beforeAll(async () => {
+  key = await generateKeyPair("RS256");
+  jwk = { ...(await exportJWK(key.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+});
+
+/** A fetch that serves discovery + JWKS for ISSUER and counts calls. */
+function fakeFetch(jwks: () => { keys: JWK[] }, discovery: Record<string, unknown> = {}) {
+  const calls: string[] = [];
+  const impl = (async (input: string | URL | Request) => {
+    const url = String(input);
+    calls.push(url);
+    if (url === `${ISSUER}/.well-known/openid-configuration`) {
+      return Response.json({
+        issuer: ISSUER,
+        jwks_uri: `${ISSUER}/jwks`,
+        response_types_supported: ["code"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        ...discovery,
+      });
+    }
+    if (url === `${ISSUER}/jwks`) return Response.json(jwks());
+    return new Response("not found", { status: 404 });
+  }) as typeof fetch;
+  return { impl, calls };
+}
+
+async function token(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}, signer: CryptoKey = key.privateKey) {
+  return new SignJWT({ sub: "alice", aud: "web-identity-console", ...claims })
+    .setProtectedHeader({ alg: "RS256", kid: "k1", ...header })
+    .setIssuer(typeof claims.iss === "string" ? claims.iss : ISSUER)
+    .setIssuedAt(NOW_S - 10)
+    .setExpirationTime(typeof claims.exp === "number" ? claims.exp : NOW_S + 600)
+    .sign(signer);
+}
+
+async function failure(p: Promise<unknown>): Promise<[string, number, string]> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StsFault) return [e.code, e.status, e.message];
+    throw e;
+  }
+  throw new Error("expected an StsFault");
+}
+
+const KEY_MESSAGE =
+  "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+describe("verifyWebIdentityToken", () => {
+  const verify = (t: string, keys: KeySource, now = NOW) => verifyWebIdentityToken(t, { config, keys, now });
+
+  it("accepts a good token and derives the provider, audience and condition keys", async () => {
+    const { impl } = fakeFetch(() => ({ keys: [jwk] }));
+    const v = await verify(await token({ amr: ["pwd"] }), createJwksCache({ fetchImpl: impl }));
+    expect(v.providerArn).toBe("arn:aws:iam::123456789012:oidc-provider/127.0.0.1:9400");
+    expect(v.audience).toBe("web-identity-console");
+    expect(v.conditionKeys).toEqual({
+      "127.0.0.1:9400:aud": "web-identity-console",
+      "127.0.0.1:9400:oaud": ["web-identity-console"],
+      "127.0.0.1:9400:sub": "alice",
+      "127.0.0.1:9400:amr": ["pwd"],
+    });
+  });
+
+  it("rejects garbage as not a JWT, before anything is fetched", async () => {
+    const { impl, calls } = fakeFetch(() => ({ keys: [jwk] }));
+    expect(await failure(verify("not-a-jwt", createJwksCache({ fetchImpl: impl })))).toEqual([
+      "InvalidIdentityToken",
+      400,
+      "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it("rejects an issuer with no IAM OIDC provider", async () => {
+    const { impl } = fakeFetch(() => ({ keys: [jwk] }));
+    expect(await failure(verify(await token({ iss: "https://elsewhere.example/" }), createJwksCache({ fetchImpl: impl })))).toEqual([
+      "InvalidIdentityToken",
+      400,
+      "No OpenIDConnect provider found in your account for https://elsewhere.example/",
+    ]);
+  });
+
+  it("rejects HS256 and none", async () => {
+    const { impl } = fakeFetch(() => ({ keys: [jwk] }));
+    const hs = await new SignJWT({ sub: "alice", aud: "web-identity-console" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(ISSUER)
+      .setExpirationTime(NOW_S + 60)
+      .sign(new Uint8Array(32));
+    const [code, , message] = await failure(verify(hs, createJwksCache({ fetchImpl: impl })));
+    expect([code, message]).toEqual([
+      "InvalidIdentityToken",
+      'Unsupported signing algorithm "HS256" in the web identity token; supported: RS256, RS384, RS512, ES256, ES384, ES512',
+    ]);
+  });
+
+  it("answers the verification-key message when discovery is incomplete or unreachable", async () => {
+    const incomplete = fakeFetch(() => ({ keys: [jwk] }), { subject_types_supported: undefined });
+    expect(await failure(verify(await token(), createJwksCache({ fetchImpl: incomplete.impl })))).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]);
+    const down = (async () => {
+      throw new TypeError("fetch failed");
+    }) as typeof fetch;
+    expect((await failure(verify(await token(), createJwksCache({ fetchImpl: down }))))[2]).toBe(KEY_MESSAGE);
+  });
+
+  it("caches the JWKS, refetches on an unknown kid only after the cooldown", async () => {
+    let served: JWK[] = [jwk];
+    const { impl, calls } = fakeFetch(() => ({ keys: served }));
+    let clock = 0;
+    const keys = createJwksCache({ fetchImpl: impl, cooldownMs: 1000, clock: () => clock });
+    await verify(await token(), keys);
+    await verify(await token(), keys);
+    expect(calls).toHaveLength(2); // discovery + JWKS once
+
+    const rotated = await generateKeyPair("ES256");
+    const k2 = { ...(await exportJWK(rotated.publicKey)), kid: "k2", alg: "ES256" };
+    const t2 = await new SignJWT({ sub: "alice", aud: "web-identity-console" })
+      .setProtectedHeader({ alg: "ES256", kid: "k2" })
+      .setIssuer(ISSUER)
+      .setExpirationTime(NOW_S + 60)
+      .sign(rotated.privateKey);
+    served = [jwk, k2];
+    expect((await failure(verify(t2, keys)))[2]).toBe(KEY_MESSAGE); // within cooldown: no refetch
+    expect(calls).toHaveLength(2);
+    clock = 1001;
+    expect((await verify(t2, keys)).sub).toBe("alice"); // after cooldown: refetched, key rotation picked up
+    expect(calls).toHaveLength(4);
+  });
+
+  it("rejects a signature by another key with the same kid", async () => {
+    const { impl } = fakeFetch(() => ({ keys: [jwk] }));
+    const other = await generateKeyPair("RS256");
+    expect(await failure(verify(await token({}, {}, other.privateKey), createJwksCache({ fetchImpl: impl })))).toEqual([
+      "InvalidIdentityToken",
+      400,
+      "The web identity token's signature is invalid",
+    ]);
+  });
+
+  it("matches the audience on aud, else azp", async () => {
+    const { impl } = fakeFetch(() => ({ keys: [jwk] }));
+    const keys = createJwksCache({ fetchImpl: impl });
+    expect((await verify(await token({ aud: ["x", "web-identity-console"] }), keys)).audience).toBe("web-identity-console");
+    expect((await verify(await token({ aud: "server", azp: "web-identity-console" }), keys)).audience).toBe("web-identity-console");
+    expect(await failure(verify(await token({ aud: "someone-else" }), keys))).toEqual(["InvalidIdentityToken", 400, "Incorrect token audience"]);
+  });
+
+  it("requires integer exp and a sub", async () => {
+    const { impl } = fakeFetch(() => ({ keys: [jwk] }));
+    const keys = createJwksCache({ fetchImpl: impl });
+    expect((await failure(verify(await token({ sub: undefined }), keys)))[2]).toBe("The web identity token has no sub claim");
+    const fractional = await new SignJWT({ sub: "alice", aud: "web-identity-console", exp: NOW_S + 0.5 })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .sign(key.privateKey);
+    expect((await failure(verify(fractional, keys)))[2]).toBe("The web identity token's exp claim must be an integer (seconds since the epoch)");
+  });
+});
+
+describe("token lifetime checks", () => {
+  it("gives exp a 300 s grace", () => {
+    expect(() => checkExpiry(NOW_S - 300, NOW)).not.toThrow();
+    let f: unknown;
+    try {
+      checkExpiry(NOW_S - 301, NOW);
+    } catch (e) {
+      f = e;
+    }
+    expect(f).toBeInstanceOf(StsFault);
+    expect([(f as StsFault).code, (f as StsFault).status, (f as StsFault).message]).toEqual([
+      "ExpiredTokenException",
+      400,
+      `Token expired: current date/time ${NOW_S} must be before the expiration date/time ${NOW_S - 301}`,
+    ]);
+  });
+
+  it("honours nbf with the same tolerance", () => {
+    expect(() => checkNotBefore({ nbf: NOW_S + 300 }, NOW)).not.toThrow();
+    expect(() => checkNotBefore({ nbf: NOW_S + 301 }, NOW)).toThrow(
+      `Token not yet valid: current date/time ${NOW_S} must be after the not-before date/time ${NOW_S + 301}`,
+    );
+  });
+
+  it("derives azp and a single-string amr as condition keys", () => {
+    expect(webIdentityConditionKeys("h", { aud: "a", azp: "z", amr: "pwd" }, "a", "s")).toEqual({
+      "h:aud": "a",
+      "h:oaud": ["a"],
+      "h:sub": "s",
+      "h:azp": "z",
+      "h:amr": "pwd",
+    });
+  });
+});
