@@ -2,21 +2,25 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { stsEndpoint } from "./src/aws/sts";
+import { parseConfig } from "./src/config";
 
 /**
  * The production bundle's Content-Security-Policy (served by `npm run preview`; copy it to your static host):
  * scripts and styles from self only, fetches only to self and the endpoints named in public/config.json.
  */
 function contentSecurityPolicy(): string {
-  const app = JSON.parse(readFileSync(new URL("./public/config.json", import.meta.url), "utf8")) as { stsEndpoint?: string; region: string; providers: { authority: string }[] };
+  const parsed = parseConfig(JSON.parse(readFileSync(new URL("./public/config.json", import.meta.url), "utf8")));
+  if (!parsed.ok) throw new Error(`public/config.json is invalid:\n- ${parsed.problems.join("\n- ")}`);
+  const app = parsed.config;
   const providers = app.providers.map((p) => new URL(p.authority).origin);
-  const sts = app.stsEndpoint ? new URL(app.stsEndpoint).origin : `https://sts.${app.region}.amazonaws.com`;
+  const sts = new URL(stsEndpoint(app.region, app.stsEndpoint).url).origin;
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src ${["'self'", sts, ...providers].join(" ")}`,
+    `connect-src ${[...new Set(["'self'", sts, ...providers, ...app.connectOrigins])].join(" ")}`,
     `frame-src ${["'self'", ...providers].join(" ")}`,
     "form-action 'self'",
     "base-uri 'none'",

@@ -86,6 +86,17 @@ test("after sign-in no token or credential is in storage, cookies or the URL; si
   await consolePage.signIn(users.alice.username, users.alice.password);
   await expect(consolePage.credentialsTimer).toBeVisible();
   await expect.poll(() => secrets.length).toBeGreaterThanOrEqual(5);
+  await consolePage.whoAmIButton.click();
+  await expect(consolePage.field(consolePage.callerIdentity, "Arn")).toHaveText(/alice$/);
+
+  // Raw views (request, response, canonical request) never show a secret in full: revealing is an explicit action.
+  const secretAccessKey = secrets.find((s) => /^[A-Za-z0-9/+]{40}$/.test(s));
+  expect(secretAccessKey).toBeDefined();
+  const shown = await page.evaluate(() => document.body.textContent ?? "");
+  // The access key id is an identifier the design shows; everything else must stay hidden.
+  for (const secret of secrets.filter((s) => !/^ASIA[A-Z2-7]{16}$/.test(s))) expect(shown).not.toContain(secret);
+  await page.getByRole("button", { name: "Reveal secret access key" }).click();
+  await expect(page.getByText(secretAccessKey ?? "never")).toBeVisible();
 
   const stored = await page.evaluate(async () => {
     const dump = (s: Storage) => Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) ?? "")}`);

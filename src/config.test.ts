@@ -45,6 +45,17 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("accepts aws-global and extra connect origins, rejects URLs with paths", () => {
+    const base = { providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x" }], roles: [{ arn: "arn:aws:iam::123456789012:role/R" }] };
+    const ok = parseConfig({ ...base, region: "aws-global", connectOrigins: ["https://oauth2.googleapis.com/"] });
+    expect(ok.ok && ok.config.connectOrigins).toEqual(["https://oauth2.googleapis.com"]);
+    const bad = parseConfig({ ...base, region: "ap-southeast-12", connectOrigins: ["https://x.example/token", 3] });
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      "connectOrigins[0] must be an origin like https://oauth2.googleapis.com",
+      "connectOrigins[1] must be an origin like https://oauth2.googleapis.com",
+    ]);
+  });
+
   it("rejects a non-object and empty lists", () => {
     expect(parseConfig([])).toEqual({ ok: false, problems: ["config.json must be a JSON object"] });
     const r = parseConfig({ region: "eu-west-1", providers: [], roles: [] });
@@ -60,6 +71,7 @@ describe("parseConfig", () => {
         providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x", scope: "openid" }],
         roles: [{ arn: "arn:aws:iam::123456789012:role/R", label: "arn:aws:iam::123456789012:role/R" }],
         durationSeconds: 3600,
+        connectOrigins: [],
       },
     });
   });

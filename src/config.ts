@@ -33,12 +33,18 @@ export interface AppConfig {
   providers: ProviderConfig[];
   roles: RoleOption[];
   durationSeconds: number;
+  /**
+   * Extra origins the browser must reach besides the STS endpoint and the providers' authorities — e.g. Google's
+   * token endpoint https://oauth2.googleapis.com. Used for the production Content-Security-Policy's connect-src.
+   */
+  connectOrigins: string[];
 }
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; problems: string[] };
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+// Same rule as src/aws/sts.ts stsEndpoint(); "aws-global" selects the global endpoint (signed as us-east-1).
+const REGION = /^(?:[a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -104,6 +110,16 @@ export function parseConfig(raw: unknown): ConfigResult {
     });
   }
 
+  const connectOrigins: string[] = [];
+  if (raw.connectOrigins !== undefined) {
+    if (!Array.isArray(raw.connectOrigins)) problems.push("connectOrigins must be a list of origins");
+    else
+      raw.connectOrigins.forEach((o: unknown, i) => {
+        if (!httpUrl(o) || new URL(o as string).origin !== (o as string).replace(/\/$/, "")) problems.push(`connectOrigins[${i}] must be an origin like https://oauth2.googleapis.com`);
+        else connectOrigins.push(new URL(o as string).origin);
+      });
+  }
+
   const duration = raw.durationSeconds ?? 3600;
   if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 900 || duration > 43200) problems.push("durationSeconds must be an integer from 900 to 43200");
 
@@ -116,6 +132,7 @@ export function parseConfig(raw: unknown): ConfigResult {
       providers,
       roles,
       durationSeconds: duration as number,
+      connectOrigins,
     },
   };
 }

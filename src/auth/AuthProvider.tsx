@@ -28,9 +28,10 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
     const href = window.location.href;
     const cb = callbackParams(href);
     if (!cb) return;
+    // The code and state leave the address bar and history at once; a reload cannot resubmit a spent code.
+    cleanCallbackUrl();
     const provider = providerForState(providers, cb.state);
     if (!provider) {
-      cleanCallbackUrl();
       dispatch({ type: "failed", error: describeAuthError("callback", new Error("No matching state found in storage")) });
       return;
     }
@@ -38,8 +39,7 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
     import("./oidc")
       .then(({ completeSignIn }) => completeSignIn(provider, href))
       .then((session) => dispatch({ type: "signed-in", session }))
-      .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("callback", error) }))
-      .finally(cleanCallbackUrl);
+      .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("callback", error) }));
   }, [providers]);
 
   const signIn = useCallback(
@@ -55,9 +55,10 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
   );
 
   const signOut = useCallback(async () => {
+    // Forget the tokens held in React state first: even if the library cannot be loaded, nothing stays behind.
+    dispatch({ type: "signed-out" });
     const { forgetSession } = await import("./oidc");
     await Promise.all(providers.map((p) => forgetSession(p)));
-    dispatch({ type: "signed-out" });
   }, [providers]);
 
   const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);

@@ -10,7 +10,7 @@ import { defaultSessionName, sessionNameProblem } from "../credentials/session";
 import { Fields } from "../ui/Fields";
 import { Raw, shorten } from "../ui/Raw";
 import { ErrorReport } from "./ErrorReport";
-import { ExchangeView } from "./ExchangeView";
+import { ExchangeView, redactor, type Secret } from "./ExchangeView";
 import { exchangeToken, type ExchangeInput, type WebIdentityResult } from "./exchange";
 import { callerIdentityQuery } from "./queries";
 
@@ -21,7 +21,8 @@ export default function Console({ config, session }: { config: AppConfig; sessio
     <div className="steps">
       <ProviderTokenPanel session={session} />
       <ExchangePanel config={config} session={session} onCredentials={setActive} />
-      {active && <CredentialsPanel result={active.result} />}
+      {/* keyed by access key: a new secret starts masked even if the previous one was revealed */}
+      {active && <CredentialsPanel key={active.result.credentials.accessKeyId} result={active.result} />}
       {active && <SignedCallsPanel config={config} credentials={active.result.credentials} initialSkew={clockSkewFromExchange(active.exchange)} />}
     </div>
   );
@@ -32,6 +33,8 @@ function claimTime(v: unknown): string | undefined {
 }
 
 function ProviderTokenPanel({ session }: { session: ProviderSession }) {
+  // The ID token is a bearer credential for STS until it expires: shown in full only on request.
+  const [showToken, setShowToken] = useState(false);
   const c = session.claims;
   const exp = typeof c.exp === "number" ? new Date(c.exp * 1000) : undefined;
   const iat = typeof c.iat === "number" ? c.iat : undefined;
@@ -56,7 +59,10 @@ function ProviderTokenPanel({ session }: { session: ProviderSession }) {
       />
       {exp && iat !== undefined && <Countdown label="ID token expires in" expiration={exp} totalSeconds={Math.max(1, (exp.getTime() / 1000) - iat)} />}
       <Raw label="ID token header and claims" text={JSON.stringify({ header: session.header, claims: c }, null, 2)} />
-      <Raw label="ID token (compact)" text={session.idToken} />
+      <Raw label="ID token (compact)" text={showToken ? session.idToken : shorten(session.idToken, 24, 12)} />
+      <button type="button" aria-pressed={showToken} onClick={() => setShowToken((v) => !v)}>
+        {showToken ? "Shorten the ID token" : "Show the full ID token"}
+      </button>
     </section>
   );
 }
@@ -84,7 +90,6 @@ function ExchangePanel({ config, session, onCredentials }: { config: AppConfig; 
   const nameProblem = sessionNameProblem(sessionName);
   const durationNumber = Number(duration);
   const durationProblem = Number.isInteger(durationNumber) && durationNumber >= 900 && durationNumber <= 43200 ? undefined : "Duration must be 900–43200 seconds.";
-  const redactToken = (s: string) => s.split(session.webIdentityToken).join(shorten(session.webIdentityToken, 24, 12));
   const lastExchange: Exchange | undefined = exchange.data?.exchange ?? (exchange.error as { exchange?: Exchange } | null)?.exchange;
 
   return (
@@ -146,9 +151,24 @@ function ExchangePanel({ config, session, onCredentials }: { config: AppConfig; 
           ]}
         />
       )}
-      {lastExchange && <ExchangeView title="AssumeRoleWithWebIdentity exchange" exchange={lastExchange} redact={redactToken} />}
+      {lastExchange && (
+        <ExchangeView
+          title="AssumeRoleWithWebIdentity exchange"
+          exchange={lastExchange}
+          redact={redactor([{ value: session.webIdentityToken, display: shorten(session.webIdentityToken, 24, 12) }, ...credentialSecrets(exchange.data?.result.credentials)])}
+        />
+      )}
     </section>
   );
+}
+
+/** How credentials appear in raw views: the secret key masked, the session token shortened. */
+function credentialSecrets(c: TemporaryCredentials | undefined): Secret[] {
+  if (!c) return [];
+  return [
+    { value: c.secretAccessKey, display: "•••••••• (hidden: reveal it under Temporary credentials)" },
+    { value: c.sessionToken, display: shorten(c.sessionToken, 16, 8) },
+  ];
 }
 
 function CredentialsPanel({ result }: { result: WebIdentityResult }) {
@@ -182,7 +202,6 @@ function SignedCallsPanel({ config, credentials, initialSkew }: { config: AppCon
   const query = useQuery(callerIdentityQuery(config, credentials, skew));
   if (query.data?.clockSkew && query.data.clockSkew !== lastSkew && query.data.clockSkew.measuredAtMs !== lastSkew?.measuredAtMs) setLastSkew(query.data.clockSkew);
   const x = query.data?.exchange ?? (query.error as { exchange?: Exchange } | null)?.exchange;
-  const redactSession = (s: string) => s.split(credentials.sessionToken).join(shorten(credentials.sessionToken, 16, 8));
   return (
     <section className="panel" aria-labelledby="calls-heading">
       <h2 id="calls-heading">4. Signed calls</h2>
@@ -209,7 +228,7 @@ function SignedCallsPanel({ config, credentials, initialSkew }: { config: AppCon
           ]}
         />
       )}
-      {x && <ExchangeView title="GetCallerIdentity exchange" exchange={x} redact={redactSession} />}
+      {x && <ExchangeView title="GetCallerIdentity exchange" exchange={x} redact={redactor(credentialSecrets(credentials))} />}
     </section>
   );
 }

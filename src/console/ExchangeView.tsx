@@ -6,15 +6,28 @@ function rawRequest(x: Exchange, redact: (s: string) => string): string {
   return [`${x.request.method} ${x.request.url}`, ...head, "", redact(x.request.body)].join("\n");
 }
 
-function rawResponse(x: Exchange): string {
+function rawResponse(x: Exchange, redact: (s: string) => string): string {
   if (!x.response) return "(no response: the request failed before an answer arrived)";
-  const head = Object.entries(x.response.headers).map(([k, v]) => `${k}: ${v}`);
-  return [`HTTP ${x.response.status} ${x.response.statusText}`.trim(), ...head, "", x.response.body].join("\n");
+  const head = Object.entries(x.response.headers).map(([k, v]) => `${k}: ${redact(v)}`);
+  return [`HTTP ${x.response.status} ${x.response.statusText}`.trim(), ...head, "", redact(x.response.body)].join("\n");
+}
+
+/** A secret as it may appear in raw text, and what to show instead. */
+export interface Secret {
+  value: string;
+  display: string;
+}
+
+/** Replace every occurrence of each secret (longest first, so a secret inside another is handled). */
+export function redactor(secrets: Secret[]): (text: string) => string {
+  const list = secrets.filter((s) => s.value.length >= 8).sort((a, b) => b.value.length - a.value.length);
+  return (text) => list.reduce((t, s) => t.split(s.value).join(s.display), text);
 }
 
 /**
  * The inspector's view of one round trip: request as sent, SigV4 steps, raw response, timing.
- * `redact` shortens secrets in what is displayed (the web identity token, the session token).
+ * `redact` hides secrets in everything displayed or copied from here (token, secret key, session token): revealing a
+ * secret is an explicit action elsewhere, never a side effect of opening a raw view.
  */
 export function ExchangeView({ title, exchange, redact = (s) => s }: { title: string; exchange: Exchange; redact?: (s: string) => string }) {
   return (
@@ -26,15 +39,15 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
       <Raw label="Request" text={rawRequest(exchange, redact)} />
       {exchange.signing && (
         <>
-          <Raw label="Canonical request" text={exchange.signing.canonicalRequest} />
-          <Raw label="String to sign" text={exchange.signing.stringToSign} />
+          <Raw label="Canonical request" text={redact(exchange.signing.canonicalRequest)} />
+          <Raw label="String to sign" text={redact(exchange.signing.stringToSign)} />
           <Raw
             label="Signature"
             text={`Credential scope: ${exchange.signing.credentialScope}\nSigned headers: ${exchange.signing.signedHeaders}\nSignature: ${exchange.signing.signature}`}
           />
         </>
       )}
-      <Raw label="Response" text={rawResponse(exchange)} />
+      <Raw label="Response" text={rawResponse(exchange, redact)} />
     </div>
   );
 }

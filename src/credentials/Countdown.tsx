@@ -12,7 +12,7 @@ export function Countdown({ label, expiration, totalSeconds, now = Date.now }: {
     tick();
     const id = window.setInterval(tick, 1000);
     return () => window.clearInterval(id);
-  }, [now, expiration]);
+  }, [now]);
 
   const left = secondsLeft(expiration, nowMs);
   const fraction = totalSeconds > 0 ? Math.min(1, left / totalSeconds) : 0;

@@ -78,7 +78,7 @@ async function sts() {
   await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
   const post = (url: string) => async () => {
-    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body, signal: AbortSignal.timeout(10_000) });
     await r.arrayBuffer();
     return r.ok;
   };
