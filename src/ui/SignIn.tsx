@@ -42,7 +42,7 @@ export function SignIn({ config }: { config: AppConfig }) {
         )}
         <p className="row">
           <button type="submit" className="primary" disabled={busy}>
-            {config.providers.length > 1 ? "Sign in" : `Sign in`}
+            Sign in
           </button>
           {config.providers.length === 1 && <span className="status">with {config.providers[0]?.label}</span>}
         </p>
