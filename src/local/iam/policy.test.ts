@@ -161,7 +161,10 @@ describe("policy variables and resources (for permission policies)", () => {
 
 describe("parsePolicyDocument", () => {
   it("accepts a policy and rejects non-JSON and non-policies", () => {
-    expect(parsePolicyDocument('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}').Statement).toBeDefined();
+    expect(parsePolicyDocument('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}')).toEqual({
+      Version: "2012-10-17",
+      Statement: { Effect: "Allow", Action: "s3:*", Resource: "*" },
+    });
     const kind = (text: string) => {
       try {
         parsePolicyDocument(text);

@@ -22,13 +22,13 @@
  * - Silent sign-in in an iframe (`prompt=none`) only finds the session from a same-site page: serve the app on
  *   127.0.0.1 like the issuer (any port), not on localhost — the session cookie is SameSite=Lax.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import type ProviderClass from "oidc-provider";
 import type { Account, Configuration, errors, KoaContextWithOIDC } from "oidc-provider";
 import type { ClientConfig, StackConfig, TestUser } from "../config";
+import { closeServer, listen, readBodyUpTo } from "../http";
 import { createMemoryAdapter } from "./adapter";
 import { htmlHeaders, renderLoginPage, renderLogoutPage, renderMessagePage } from "./pages";
 
@@ -82,9 +82,7 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
     res.end();
   };
   const server = createServer((req, res) => handler(req, res));
-  await listen(server, opts.port ?? 0, host);
-  const { port } = server.address() as AddressInfo;
-  const issuer = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const { port, url: issuer } = await listen(server, opts.port ?? 0, host);
 
   let provider: ProviderClass;
   try {
@@ -126,11 +124,7 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
   return {
     issuer,
     url: issuer,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
@@ -385,14 +379,8 @@ function findUser(users: readonly TestUser[], username: string, password: string
 async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  const body = await readBodyUpTo(req, MAX_FORM_BYTES);
+  return body === undefined ? undefined : new URLSearchParams(body.toString("utf8"));
 }
 
 function sendHtml(res: ServerResponse, status: number, formOrigins: readonly string[], html: string): void {
@@ -445,14 +433,4 @@ function wireLogging(provider: ProviderClass, quiet: boolean): void {
   provider.on("end_session.error", log("end_session.error"));
   provider.on("discovery.error", log("discovery.error"));
   provider.on("jwks.error", log("jwks.error"));
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }

@@ -7,6 +7,7 @@ import { deflateRawSync } from "node:zlib";
 import type { RoleConfig, StackConfig } from "../config";
 import { parsePolicyDocument, PolicyDocumentError } from "../iam/policy";
 import { assumedRoleArn, evaluateTrust, findRole, parseRoleArn } from "../iam/roles";
+import { checkTokenSessionTags, checkTokenSourceIdentity, sessionConditionKeys, type TokenSessionTags } from "./claims";
 import { MESSAGES, StsFault } from "./faults";
 import { roleUniqueId } from "./ids";
 import type { QueryParams } from "./query";
@@ -61,20 +62,37 @@ export function checkProviderId(providerId: string | undefined): void {
   }
 }
 
+/** Session data the token passes (reference §5.4), which the trust policy must also allow. */
+export interface TokenSessionData {
+  /** From the `https://aws.amazon.com/tags` claim: needs `sts:TagSession`. */
+  tags?: TokenSessionTags;
+  /** From the `https://aws.amazon.com/source_identity` claim: needs `sts:SetSourceIdentity`. */
+  sourceIdentity?: string;
+}
+
 /**
  * Rule: the role exists in this account and its trust policy allows the token's provider to
- * `sts:AssumeRoleWithWebIdentity` under the token's condition keys (`<provider>:aud`, `:sub`, `:azp`, `:amr`, `:oaud`).
+ * `sts:AssumeRoleWithWebIdentity` under the token's condition keys (`<provider>:aud`, `:sub`, `:azp`, `:amr`, `:oaud`)
+ * — and, with the same principal and keys, `sts:TagSession` when the token passes session tags and
+ * `sts:SetSourceIdentity` when it passes a source identity. The request's `aws:RequestTag/<key>`, `aws:TagKeys`,
+ * `sts:TransitiveTagKeys` and `sts:SourceIdentity` are among the keys.
  * @throws StsFault `AccessDenied` (403) `Not authorized to perform sts:AssumeRoleWithWebIdentity` (whichever failed).
  */
-export function checkRoleTrust(config: StackConfig, arn: string, identity: VerifiedWebIdentity): RoleConfig {
+export function checkRoleTrust(config: StackConfig, arn: string, identity: VerifiedWebIdentity, session: TokenSessionData = {}): RoleConfig {
   const role = findRole(config, arn);
-  const decision = role
-    ? evaluateTrust(role, { type: "Federated", id: identity.providerArn }, "sts:AssumeRoleWithWebIdentity", {
-        ...identity.conditionKeys,
-        "aws:FederatedProvider": identity.providerArn,
-      })
-    : "ImplicitDeny";
-  if (!role || decision !== "Allow") throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
+  if (!role) throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
+  const principal = { type: "Federated", id: identity.providerArn };
+  const keys = {
+    ...identity.conditionKeys,
+    ...sessionConditionKeys(session.tags, session.sourceIdentity),
+    "aws:FederatedProvider": identity.providerArn,
+  };
+  const actions = ["sts:AssumeRoleWithWebIdentity"];
+  if (session.tags) actions.push("sts:TagSession");
+  if (session.sourceIdentity !== undefined) actions.push("sts:SetSourceIdentity");
+  for (const action of actions) {
+    if (evaluateTrust(role, principal, action, keys) !== "Allow") throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
+  }
   return role;
 }
 
@@ -88,13 +106,19 @@ export function checkDuration(role: RoleConfig, durationSeconds: number): number
 }
 
 /**
- * Rule: an inline session policy is a JSON policy document (no `Principal`) that packs within the budget; its
- * `PackedPolicySize` is the percentage of the budget used.
+ * Rule: an inline session policy is a JSON policy document (no `Principal`) that, together with the managed policy
+ * ARNs and the session tags, packs within the budget; `PackedPolicySize` is the percentage of the budget used
+ * (absent without policies and tags).
  * @throws StsFault `MalformedPolicyDocument` (400); `PackedPolicyTooLarge` (400)
  *   `Packed policy consumes N% of allotted space, please use smaller policy.`
  */
-export function checkSessionPolicy(policy: string | undefined, policyArns: readonly string[]): number | undefined {
-  if (policy === undefined && policyArns.length === 0) return undefined;
+export function checkSessionPolicy(
+  policy: string | undefined,
+  policyArns: readonly string[],
+  tags: TokenSessionTags | undefined = undefined,
+): number | undefined {
+  const tagCount = tags?.tags.length ?? 0;
+  if (policy === undefined && policyArns.length === 0 && tagCount === 0) return undefined;
   let packedBytes = 0;
   if (policy !== undefined) {
     try {
@@ -106,6 +130,7 @@ export function checkSessionPolicy(policy: string | undefined, policyArns: reado
     }
   }
   for (const arn of policyArns) packedBytes += deflateRawSync(Buffer.from(arn)).length;
+  if (tagCount > 0) packedBytes += deflateRawSync(Buffer.from(JSON.stringify(tags))).length;
   const percent = Math.ceil((packedBytes * 100) / PACKED_POLICY_BUDGET);
   if (percent > 100) {
     throw new StsFault("PackedPolicyTooLarge", 400, `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`);
@@ -115,10 +140,11 @@ export function checkSessionPolicy(policy: string | undefined, policyArns: reado
 
 /**
  * `AssumeRoleWithWebIdentity` (unsigned; a signature, if any, is ignored): validate the members, verify the web
- * identity token, evaluate the role's trust policy, apply DurationSeconds and session policies, and issue
- * account-encoded temporary credentials.
- * @throws StsFault `ValidationError`, `InvalidIdentityToken`, `ExpiredTokenException`, `AccessDenied`,
- *   `MalformedPolicyDocument`, `PackedPolicyTooLarge` — see the checks above.
+ * identity token, check the session tags and source identity it passes, evaluate the role's trust policy (with
+ * `sts:TagSession` / `sts:SetSourceIdentity` when needed), apply DurationSeconds and session policies, and issue
+ * account-encoded temporary credentials whose session records the tags and source identity.
+ * @throws StsFault `ValidationError`, `InvalidIdentityToken`, `ExpiredTokenException`, `InvalidParameterValue`,
+ *   `AccessDenied`, `MalformedPolicyDocument`, `PackedPolicyTooLarge` — see the checks above.
  */
 export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsContext): Promise<ResultTree> {
   const { arns: policyArns, problems } = policyArnProblems(params);
@@ -133,9 +159,14 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
 
   const now = ctx.now();
   const identity = await verifyWebIdentityToken(token, { config: ctx.config, keys: ctx.keys, now });
-  const role = checkRoleTrust(ctx.config, arn, identity);
+  const tags = checkTokenSessionTags(identity.claims);
+  const sourceIdentity = checkTokenSourceIdentity(identity.claims);
+  const role = checkRoleTrust(ctx.config, arn, identity, {
+    ...(tags ? { tags } : {}),
+    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+  });
   checkDuration(role, duration);
-  const packedPolicySize = checkSessionPolicy(params.get("Policy"), policyArns);
+  const packedPolicySize = checkSessionPolicy(params.get("Policy"), policyArns, tags);
 
   const roleId = roleUniqueId(ctx.config.account, arn);
   const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
@@ -159,6 +190,8 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
       },
       ...(params.get("Policy") !== undefined ? { sessionPolicy: params.get("Policy") } : {}),
       ...(policyArns.length > 0 ? { policyArns } : {}),
+      ...(tags ? { sessionTags: tags.tags, transitiveTagKeys: tags.transitiveTagKeys } : {}),
+      ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
     },
     now + duration * 1000,
   );
@@ -173,6 +206,7 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
       Expiration: creds.expiration,
       AccessKeyId: creds.accessKeyId,
     },
+    SourceIdentity: sourceIdentity,
     PackedPolicySize: packedPolicySize,
     Provider: identity.providerArn,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StsFault } from "./faults";
-import { checkAction, checkVersion, listParam, MAX_PARAMETERS, parseForm, requestParams } from "./query";
+import { checkAction, checkVersion, formDecode, formPairs, listParam, MAX_PARAMETERS, parseForm, requestParams } from "./query";
 
 function fault(fn: () => unknown): StsFault {
   try {
@@ -29,9 +29,25 @@ describe("Query protocol parameters", () => {
   });
 
   it("refuses bad percent-escapes and too many parameters with MalformedQueryString", () => {
-    expect(fault(() => parseForm("A=%E0%A4%A")).code).toBe("MalformedQueryString");
+    const bad = fault(() => parseForm("A=%E0%A4%A"));
+    expect([bad.code, bad.status, bad.message]).toEqual(["MalformedQueryString", 400, "The request body contains an invalid percent-encoding: %E0%A4%A"]);
+    expect(bad.cause).toBeInstanceOf(URIError);
+    expect(fault(() => parseForm("%ZZ=1", "query string")).message).toBe("The query string contains an invalid percent-encoding: %ZZ");
     const many = Array.from({ length: MAX_PARAMETERS + 1 }, (_, i) => `p${i}=1`).join("&");
     expect(fault(() => parseForm(many)).status).toBe(400);
+  });
+
+  it("splits form text into raw-decoded pairs in order, repeats kept, a missing '=' as an undefined value", () => {
+    expect(formPairs("b=2&&a=x+y&a&c=", formDecode)).toEqual([
+      ["b", "2"],
+      ["a", "x y"],
+      ["a", undefined],
+      ["c", ""],
+    ]);
+    expect(formPairs("", formDecode)).toEqual([]);
+    // The decoder decides: here, keep the raw text.
+    expect(formPairs("a=%2B%ZZ", (raw) => raw)).toEqual([["a", "%2B%ZZ"]]);
+    expect(() => formDecode("%E0%A4%A")).toThrow(URIError);
   });
 
   it("merges the URL query with the body, the body winning", () => {

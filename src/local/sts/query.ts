@@ -13,12 +13,28 @@ export const MAX_PARAMETERS = 256;
 /** Request parameters by name; the first occurrence of a repeated name wins. */
 export type QueryParams = ReadonlyMap<string, string>;
 
-function decodeComponent(text: string, what: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, " "));
-  } catch (cause) {
-    throw new StsFault("MalformedQueryString", 400, `The ${what} contains an invalid percent-encoding: ${text.slice(0, 64)}`, { cause });
+/**
+ * Form-decode one component of `application/x-www-form-urlencoded` text: `+` is a space, then percent-decoding.
+ * @throws URIError when a percent-escape is malformed (or encodes invalid UTF-8).
+ */
+export function formDecode(raw: string): string {
+  return decodeURIComponent(raw.replace(/\+/g, " "));
+}
+
+/**
+ * The `name=value` pairs of form-encoded text, in order, repeats kept and empty segments skipped. Each name and value
+ * is passed through `decode`; `value` is undefined for a segment without `=`. The one splitter of the local STS: the
+ * Query parameters ({@link parseForm}), the SigV4 canonical query and the presigned `X-Amz-*` parameters all use it.
+ */
+export function formPairs(text: string, decode: (raw: string) => string): [name: string, value: string | undefined][] {
+  const pairs: [string, string | undefined][] = [];
+  if (text === "") return pairs;
+  for (const segment of text.split("&")) {
+    if (segment === "") continue;
+    const eq = segment.indexOf("=");
+    pairs.push(eq < 0 ? [decode(segment), undefined] : [decode(segment.slice(0, eq)), decode(segment.slice(eq + 1))]);
   }
+  return pairs;
 }
 
 /**
@@ -29,17 +45,19 @@ function decodeComponent(text: string, what: string): string {
 export function parseForm(text: string, what = "request body"): Map<string, string> {
   const params = new Map<string, string>();
   if (text === "") return params;
-  const pairs = text.split("&");
   // Rule: a bounded number of parameters.
-  if (pairs.length > MAX_PARAMETERS) {
+  if (text.split("&").length > MAX_PARAMETERS) {
     throw new StsFault("MalformedQueryString", 400, `The ${what} has more than ${MAX_PARAMETERS} parameters`);
   }
-  for (const pair of pairs) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq), what);
-    const value = eq < 0 ? "" : decodeComponent(pair.slice(eq + 1), what);
-    if (!params.has(name)) params.set(name, value);
+  const decode = (raw: string): string => {
+    try {
+      return formDecode(raw);
+    } catch (cause) {
+      throw new StsFault("MalformedQueryString", 400, `The ${what} contains an invalid percent-encoding: ${raw.slice(0, 64)}`, { cause });
+    }
+  };
+  for (const [name, value] of formPairs(text, decode)) {
+    if (!params.has(name)) params.set(name, value ?? "");
   }
   return params;
 }

@@ -1,10 +1,47 @@
 import { describe, expect, it } from "vitest";
 import { StsFault } from "./faults";
+import { parseForm } from "./query";
 import { escapeXml, isoSeconds, renderFault, renderSuccess } from "./render";
+import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers } from "./validation";
+
+/** XML 1.0's `Char` production: the only characters a well-formed document may contain. */
+const XML_DOCUMENT_CHARS = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 
 describe("STS rendering", () => {
   it("escapes the five XML special characters", () => {
     expect(escapeXml(`<a href="x">Tom & 'Jerry'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;");
+  });
+
+  it("replaces characters XML 1.0 forbids (C0 controls, U+FFFE/U+FFFF, lone surrogates) with U+FFFD", () => {
+    expect(escapeXml("a\u0000b\u0001c\u0008d\u000Be\u000Cf\u001Fg\uFFFEh\uFFFFi")).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg\uFFFDh\uFFFDi");
+    expect(escapeXml("lone \uD800 high, lone \uDC00 low, reversed \uDC00\uD800, pair \uD83D\uDE00")).toBe(
+      "lone \uFFFD high, lone \uFFFD low, reversed \uFFFD\uFFFD, pair \u{1F600}",
+    );
+    expect(escapeXml("tab\tLF\nCR\r\u0085\uFFFD")).toBe("tab\tLF\nCR\r\u0085\uFFFD");
+    expect(escapeXml("\u0001&\u0002")).toBe("\uFFFD&amp;\uFFFD");
+  });
+
+  it("a RoleSessionName with U+0001 yields a well-formed ValidationError document", () => {
+    const params = parseForm("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR&RoleSessionName=a%01b&WebIdentityToken=abcd");
+    expect(params.get("RoleSessionName")).toBe("a\u0001b");
+    let fault: unknown;
+    try {
+      checkMembers(params, ASSUME_ROLE_WITH_WEB_IDENTITY_RULES);
+    } catch (e) {
+      fault = e;
+    }
+    expect(fault).toBeInstanceOf(StsFault);
+    const { body } = renderFault(fault as StsFault, "id-1", false);
+    expect(body).toMatch(XML_DOCUMENT_CHARS);
+    expect(body).toBe(
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n' +
+        "  <Error>\n    <Type>Sender</Type>\n    <Code>ValidationError</Code>\n" +
+        "    <Message>1 validation error detected: Value &apos;a\uFFFDb&apos; at &apos;roleSessionName&apos; failed to satisfy constraint: " +
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]*</Message>\n  </Error>\n" +
+        "  <RequestId>id-1</RequestId>\n</ErrorResponse>\n",
+    );
+    // JSON can carry the character itself, escaped.
+    expect(JSON.parse(renderFault(fault as StsFault, "id-1", true).body).Error.Message).toContain("Value 'a\u0001b'");
   });
 
   it("renders a success envelope with namespace, nested elements, ISO timestamps, and omits undefined members", () => {

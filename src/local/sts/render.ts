@@ -25,9 +25,20 @@ export interface RenderedBody {
   body: string;
 }
 
-/** Escape text for XML element content and attribute values (all five predefined entities). */
+/**
+ * Characters XML 1.0 does not allow in a document (outside its `Char` production): C0 controls other than tab, LF and
+ * CR, U+FFFE, U+FFFF, and UTF-16 surrogates that are not part of a pair.
+ */
+// eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Escape text for XML element content and attribute values: the five predefined entities, and every character XML
+ * 1.0 forbids (which no escape can carry) replaced by U+FFFD, so an echoed request value can never make the document
+ * ill-formed.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => {
+  return text.replace(NOT_XML_CHAR, "\uFFFD").replace(/[&<>"']/g, (c) => {
     switch (c) {
       case "&":
         return "&amp;";

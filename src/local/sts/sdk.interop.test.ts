@@ -19,9 +19,18 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "j
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type StackConfig } from "../config";
 import { startSts, type StsServer } from "./server";
+import { createSessionStore } from "./sessions";
 
 const USER_ROLE = "arn:aws:iam::123456789012:role/WebIdentityConsoleUser";
 const ALICE_ROLE = "arn:aws:iam::123456789012:role/demo/AliceOnly";
+/** Added by this test: trusts the issuer for the assumption, session tags and a source identity. */
+const TAGGED_ROLE = "arn:aws:iam::123456789012:role/TaggedSessions";
+/** Added by this test: trusts the issuer for the assumption and session tags, not for a source identity. */
+const TAGS_ONLY_ROLE = "arn:aws:iam::123456789012:role/TagsOnly";
+const TAGS_CLAIM = "https://aws.amazon.com/tags";
+const SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity";
+/** XML 1.0's `Char` production: the only characters a well-formed document may contain. */
+const XML_DOCUMENT_CHARS = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 const CLIENT_ID = "web-identity-console";
 const KEY_MESSAGE =
   "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
@@ -111,6 +120,8 @@ class NodeSha256 {
 let issuer: TestIssuer;
 let sts: StsServer;
 let config: StackConfig;
+/** Shared with the STS so tests can open the session tokens it issues. */
+const sessions = createSessionStore();
 /** The STS clock: real time shifted by `offsetMs`, or pinned to `fixedMs`. */
 const clock: { offsetMs: number; fixedMs: number | undefined } = { offsetMs: 0, fixedMs: undefined };
 const stsNow = () => clock.fixedMs ?? Date.now() + clock.offsetMs;
@@ -119,7 +130,23 @@ const wholeSecondNow = () => Math.floor(Date.now() / 1000) * 1000;
 beforeAll(async () => {
   issuer = await startTestIssuer();
   config = loadStackConfig(undefined, { issuer: issuer.url });
-  sts = await startSts({ config, port: 0, now: stsNow });
+  const provider = `arn:aws:iam::123456789012:oidc-provider/${new URL(issuer.url).host}`;
+  const trust = (actions: string[]) => ({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow" as const,
+        Principal: { Federated: provider },
+        Action: actions,
+        Condition: { StringEquals: { [`${new URL(issuer.url).host}:aud`]: CLIENT_ID } },
+      },
+    ],
+  });
+  config.roles.push(
+    { name: "TaggedSessions", path: "/", maxSessionDuration: 3600, trustPolicy: trust(["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"]), permissionPolicies: [] },
+    { name: "TagsOnly", path: "/", maxSessionDuration: 3600, trustPolicy: trust(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]), permissionPolicies: [] },
+  );
+  sts = await startSts({ config, port: 0, now: stsNow, sessions });
 });
 
 afterAll(async () => {
@@ -212,6 +239,9 @@ const amzToMs = (d: string) => Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.s
 
 describe("AssumeRoleWithWebIdentity with the AWS SDK v3", () => {
   it("succeeds, and the SDK parses every field", async () => {
+    // A pinned, whole-second STS clock: with a running one, a call that crossed a second boundary made the
+    // (second-precision) lifetime exceed 3600 s as measured from before the call.
+    clock.fixedMs = wholeSecondNow();
     const started = stsNow();
     const out: AssumeRoleWithWebIdentityCommandOutput = await assume(await mint());
     const creds = out.Credentials as Credentials;
@@ -220,8 +250,7 @@ describe("AssumeRoleWithWebIdentity with the AWS SDK v3", () => {
     expect(creds.SessionToken?.length).toBeGreaterThan(100);
     expect(creds.Expiration).toBeInstanceOf(Date);
     const lifetime = (creds.Expiration as Date).getTime() - started;
-    expect(lifetime).toBeGreaterThan(3600_000 - 5_000);
-    expect(lifetime).toBeLessThanOrEqual(3600_000);
+    expect(lifetime).toBe(3600_000);
     expect(out.SubjectFromWebIdentityToken).toBe("alice");
     expect(out.Audience).toBe(CLIENT_ID);
     const providerName = new URL(issuer.url).host;
@@ -229,6 +258,7 @@ describe("AssumeRoleWithWebIdentity with the AWS SDK v3", () => {
     expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/alice-session");
     expect(out.AssumedRoleUser?.AssumedRoleId).toMatch(/^AROA[A-Z2-7]{17}:alice-session$/);
     expect(out.PackedPolicySize).toBeUndefined();
+    expect(out.SourceIdentity).toBeUndefined();
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -266,6 +296,77 @@ describe("AssumeRoleWithWebIdentity with the AWS SDK v3", () => {
     expect(out.PackedPolicySize).toBe(6);
     const bad = await sdkFailure(assume(await mint(), USER_ROLE, { Policy: "{not json" }));
     expect([bad.name, bad.status, bad.message]).toEqual(["MalformedPolicyDocumentException", 400, "The policy is not in the valid JSON format."]);
+  });
+});
+
+describe("session tags and source identity from the token, as the SDK sees them", () => {
+  const TAGS = { principal_tags: { Project: ["Automation"], CostCenter: ["987654"] }, transitive_tag_keys: ["Project"] };
+
+  it("a role whose trust policy lacks sts:TagSession refuses a token with session tags → AccessDenied 403", async () => {
+    const f = await sdkFailure(assume(await mint({ extra: { [TAGS_CLAIM]: TAGS } })));
+    expect([f.name, f.code, f.type, f.status, f.message]).toEqual([
+      "AccessDenied",
+      "AccessDenied",
+      "Sender",
+      403,
+      "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    ]);
+  });
+
+  it("a role whose trust policy lacks sts:SetSourceIdentity refuses a token with a source identity → AccessDenied 403", async () => {
+    const f = await sdkFailure(assume(await mint({ extra: { [SOURCE_IDENTITY_CLAIM]: "alice" } }), TAGS_ONLY_ROLE));
+    expect([f.code, f.status, f.message]).toEqual(["AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"]);
+  });
+
+  it("with both allowed: the SDK parses SourceIdentity and PackedPolicySize, and the session records the tags", async () => {
+    const out = await assume(await mint({ extra: { [TAGS_CLAIM]: TAGS, [SOURCE_IDENTITY_CLAIM]: "alice.admin@example" } }), TAGGED_ROLE);
+    expect(out.SourceIdentity).toBe("alice.admin@example");
+    expect(out.PackedPolicySize).toBeGreaterThan(0);
+    expect(out.AssumedRoleUser?.Arn).toBe("arn:aws:sts::123456789012:assumed-role/TaggedSessions/alice-session");
+    const session = sessions.open(out.Credentials?.SessionToken ?? "");
+    expect(session?.sessionTags).toEqual([
+      { key: "Project", value: "Automation" },
+      { key: "CostCenter", value: "987654" },
+    ]);
+    expect(session?.transitiveTagKeys).toEqual(["Project"]);
+    expect(session?.sourceIdentity).toBe("alice.admin@example");
+    const who = await signedClient(out.Credentials ?? {}).send(new GetCallerIdentityCommand({}));
+    expect(who.Arn).toBe("arn:aws:sts::123456789012:assumed-role/TaggedSessions/alice-session");
+  });
+
+  it("SourceIdentity is in the XML and the JSON answer", async () => {
+    const form = async () =>
+      new URLSearchParams({
+        Action: "AssumeRoleWithWebIdentity",
+        Version: "2011-06-15",
+        RoleArn: TAGGED_ROLE,
+        RoleSessionName: "wire",
+        WebIdentityToken: await mint({ extra: { [SOURCE_IDENTITY_CLAIM]: "alice" } }),
+      });
+    const xml = await (await fetch(sts.url, { method: "POST", body: await form() })).text();
+    expect(xml).toContain("    <SourceIdentity>alice</SourceIdentity>\n");
+    const json = (await (await fetch(sts.url, { method: "POST", headers: { accept: "application/json" }, body: await form() })).json()) as {
+      AssumeRoleWithWebIdentityResponse: { AssumeRoleWithWebIdentityResult: { SourceIdentity?: unknown; PackedPolicySize?: unknown } };
+    };
+    expect(json.AssumeRoleWithWebIdentityResponse.AssumeRoleWithWebIdentityResult.SourceIdentity).toBe("alice");
+    expect(json.AssumeRoleWithWebIdentityResponse.AssumeRoleWithWebIdentityResult.PackedPolicySize).toBeUndefined();
+  });
+
+  it("a malformed tags claim → InvalidParameterValue 400 with AWS's text", async () => {
+    const f = await sdkFailure(assume(await mint({ extra: { [TAGS_CLAIM]: { principal_tags: { Project: ["a"] }, transitive_tag_keys: ["Team"] } } }), TAGGED_ROLE));
+    expect([f.code, f.type, f.status, f.message]).toEqual(["InvalidParameterValue", "Sender", 400, "The specified transitive tag key must be included in the requested tags."]);
+    const multi = await sdkFailure(assume(await mint({ extra: { [TAGS_CLAIM]: { principal_tags: { Project: ["a", "b"] } } } }), TAGGED_ROLE));
+    expect([multi.code, multi.status]).toEqual(["InvalidParameterValue", 400]);
+  });
+
+  it("an invalid source identity → ValidationError 400", async () => {
+    const f = await sdkFailure(assume(await mint({ extra: { [SOURCE_IDENTITY_CLAIM]: "Jane Doe" } }), TAGGED_ROLE));
+    expect([f.name, f.code, f.status, f.message]).toEqual([
+      "ValidationError",
+      "ValidationError",
+      400,
+      "1 validation error detected: Value 'Jane Doe' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+    ]);
   });
 });
 
@@ -597,6 +698,23 @@ describe("the wire, by hand (what a browser sends)", () => {
     const plus = await fetch(sts.url, { method: "POST", body: `${common}&RoleSessionName=a%2Bb` });
     expect(plus.status).toBe(200);
     expect(await plus.text()).toContain("<Arn>arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/a+b</Arn>");
+  });
+
+  it("a RoleSessionName with U+0001 gets a well-formed ValidationError document (the character shown as U+FFFD)", async () => {
+    const body = `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=${encodeURIComponent(USER_ROLE)}&RoleSessionName=a%01b&WebIdentityToken=${await mint()}`;
+    const res = await fetch(sts.url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(400);
+    const xml = await res.text();
+    expect(xml).toMatch(XML_DOCUMENT_CHARS);
+    expect(xml).toContain("<Message>1 validation error detected: Value &apos;a\uFFFDb&apos; at &apos;roleSessionName&apos; failed to satisfy constraint");
+    const f = await sdkFailure(
+      unsignedClient().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: USER_ROLE, RoleSessionName: "a\u0001b", WebIdentityToken: await mint() })),
+    );
+    expect([f.code, f.status, f.message]).toEqual([
+      "ValidationError",
+      400,
+      "1 validation error detected: Value 'a\uFFFDb' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+    ]);
   });
 
   it("accepts the unsigned GET form (Envoy's AssumeRoleWithWebIdentity)", async () => {

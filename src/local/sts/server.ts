@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { StackConfig } from "../config";
+import { closeServer, listen, readBodyUpTo } from "../http";
 import { assumeRoleWithWebIdentity, checkSignedRequest, getCallerIdentity, type StsContext } from "./actions";
 import { isStsFault, StsFault } from "./faults";
 import { checkAction, checkVersion, requestParams } from "./query";
@@ -67,17 +67,9 @@ const UNSIGNED_NOT_IMPLEMENTED = new Set(["AssumeRoleWithSAML"]);
  * @throws StsFault `RequestEntityTooLarge` (413).
  */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const tooLarge = () => new StsFault("RequestEntityTooLarge", 413, `The request body exceeds the maximum of ${MAX_BODY_BYTES} bytes.`);
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+  if (body === undefined) throw new StsFault("RequestEntityTooLarge", 413, `The request body exceeds the maximum of ${MAX_BODY_BYTES} bytes.`);
+  return body;
 }
 
 function headerPairs(raw: readonly string[]): [string, string][] {
@@ -196,20 +188,6 @@ export async function startSts(opts: StsOptions): Promise<StsServer> {
   const server = createServer({ maxHeaderSize: 32 * 1024 }, createStsHandler(opts));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const { url } = await listen(server, opts.port ?? 0, host);
+  return { url, close: () => closeServer(server) };
 }

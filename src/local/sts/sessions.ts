@@ -36,6 +36,12 @@ export interface SessionData {
   sessionPolicy?: string;
   /** Managed session policy ARNs, when passed. */
   policyArns?: string[];
+  /** Session tags (for AssumeRoleWithWebIdentity: from the token's `https://aws.amazon.com/tags` claim), in order. */
+  sessionTags?: { key: string; value: string }[];
+  /** The keys among `sessionTags` that pass on to chained role sessions. */
+  transitiveTagKeys?: string[];
+  /** The source identity (from the token's `https://aws.amazon.com/source_identity` claim). */
+  sourceIdentity?: string;
 }
 
 /** Issued credentials, as the response's `Credentials` element carries them. */

@@ -1,4 +1,5 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { StsFault } from "./faults";
 import {
@@ -25,6 +26,33 @@ const resolve: CredentialResolver<string | undefined> = (accessKeyId, sessionTok
   if (accessKeyId !== AKID) throw new StsFault("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
   return { secretAccessKey: SECRET, principal: sessionToken };
 };
+
+/** SHA-256 / HMAC-SHA-256 from node:crypto in the shape @smithy/signature-v4 takes (its `Checksum` interface). */
+class NodeSha256 {
+  private readonly key: string | Buffer | undefined;
+  private hash: Hash | Hmac;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.key =
+      secret === undefined || typeof secret === "string"
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+          : Buffer.from(secret);
+    this.hash = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.key === undefined ? createHash("sha256") : createHmac("sha256", this.key);
+  }
+  update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
 
 function request(parts: Partial<HttpRequestParts> & { headers: [string, string][] }): HttpRequestParts {
   return { method: "POST", path: "/", query: "", body: new Uint8Array(), ...parts };
@@ -121,6 +149,11 @@ describe("SigV4 canonicalisation", () => {
     expect(canonicalQuery("", false)).toBe("");
   });
 
+  it("keeps a malformed percent-escape as sent (re-encoded) instead of failing, and skips empty pairs", () => {
+    expect(canonicalQuery("b=%E0%A4%A&&a=x+%ZZ", false)).toBe("a=x%20%25ZZ&b=%25E0%25A4%25A");
+    expect(canonicalQuery("X-Amz-Signature=1&X-Amz-Signature=2", false)).toBe("X-Amz-Signature=1&X-Amz-Signature=2");
+  });
+
   it("trims and collapses header values and joins repeated headers with commas", () => {
     const req = request({ headers: [["Host", "h"], ["My-Header1", "  a   b  "], ["my-header1", "c"]] });
     expect(canonicalRequest(req, ["host", "my-header1"], false)).toBe(`POST\n/\n\nhost:h\nmy-header1:a b,c\n\nhost;my-header1\n${sha256Hex("")}`);
@@ -131,6 +164,18 @@ describe("SigV4 verifier: STS's order of failures", () => {
   it("no Authorization and no presigned query → MissingAuthenticationToken 403", () => {
     const f = fault(() => verifySigV4(request({ headers: [["Host", "h"]] }), SUITE, resolve));
     expect([f.code, f.status, f.message]).toEqual(["MissingAuthenticationToken", 403, "Request is missing Authentication Token"]);
+  });
+
+  it("presigned parameters count only with '=': a bare X-Amz-Algorithm is no authentication; both mechanisms → IncompleteSignature", () => {
+    const bare = fault(() => verifySigV4(request({ method: "GET", query: "X-Amz-Algorithm&X-Amz-Signature", headers: [["Host", "h"]] }), SUITE, resolve));
+    expect(bare.code).toBe("MissingAuthenticationToken");
+    const both = fault(() =>
+      verifySigV4(request({ method: "GET", query: "X-Amz-Algorithm=AWS4-HMAC-SHA256", headers: [["Host", "h"], authz("host", "00")] }), SUITE, resolve),
+    );
+    expect([both.code, both.message]).toEqual([
+      "IncompleteSignature",
+      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified",
+    ]);
   });
 
   it("an incomplete Authorization header → IncompleteSignature 400 naming each missing part", () => {
@@ -215,22 +260,50 @@ describe("SigV4 verifier: STS's order of failures", () => {
     );
   });
 
-  it("presigned query authentication is verified too (signature computed by hand from the suite's key)", () => {
+  it("accepts a URL presigned by @smithy/signature-v4 (the AWS SDK's signer), refuses it tampered or with the signature moved", async () => {
+    const signer = new SignatureV4({
+      service: "service",
+      region: "us-east-1",
+      sha256: NodeSha256,
+      credentials: { accessKeyId: AKID, secretAccessKey: SECRET, sessionToken: TOKEN },
+    });
+    const presigned = await signer.presign(
+      {
+        method: "GET",
+        protocol: "https:",
+        hostname: "example.amazonaws.com",
+        path: "/",
+        query: { Action: "GetCallerIdentity", Version: "2011-06-15" },
+        headers: { host: "example.amazonaws.com" },
+      },
+      { expiresIn: 60, signingDate: new Date(AT) },
+    );
+    const params = presigned.query as Record<string, string>;
+    expect([params["X-Amz-Date"], params["X-Amz-Credential"], params["X-Amz-SignedHeaders"]]).toEqual(["20150830T123600Z", SCOPE, "host"]);
+    // On the wire as the SDK's HTTP handlers write it (RFC 3986) and as a browser's URLSearchParams does.
+    const rfc3986 = Object.entries(params)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`)
+      .join("&");
+    for (const query of [rfc3986, new URLSearchParams(params).toString()]) {
+      const req = request({ method: "GET", query, headers: [["Host", "example.amazonaws.com"]] });
+      const verified = verifySigV4(req, SUITE, resolve);
+      expect([verified.presigned, verified.principal, verified.signedHeaders]).toEqual([true, TOKEN, ["host"]]);
+      const tampered = { ...req, query: query.replace("Version=2011-06-15", "Version=2011-06-16") };
+      expect(fault(() => verifySigV4(tampered, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+      const extra = { ...req, query: `${query}&Extra=1` };
+      expect(fault(() => verifySigV4(extra, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+    }
+  });
+
+  it("aws-c-auth get-vanilla-with-session-token, query form: X-Amz-Security-Token is in the canonical query (7ff2b5…)", () => {
+    const sessionToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
     const query =
-      "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256" +
-      `&X-Amz-Credential=${encodeURIComponent(SCOPE)}&X-Amz-Date=20150830T123600Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host` +
-      `&X-Amz-Security-Token=${encodeURIComponent(TOKEN)}`;
-    const base = request({ method: "GET", query, headers: [["Host", "example.amazonaws.com"]] });
-    const canonical = canonicalRequest(base, ["host"], true);
-    // The canonical query includes the security token and excludes the (absent) signature.
-    expect(canonical.split("\n")[2]).toContain("X-Amz-Security-Token=AQoDYXdzEPT%2F%2F");
-    const sig = createHmac("sha256", signingKey(SECRET, "20150830", "us-east-1", "service"))
-      .update(stringToSign("20150830T123600Z", "20150830/us-east-1/service/aws4_request", canonical))
-      .digest("hex");
-    const signed = { ...base, query: `${query}&X-Amz-Signature=${sig}` };
-    const verified = verifySigV4(signed, SUITE, resolve);
-    expect([verified.presigned, verified.principal]).toEqual([true, TOKEN]);
-    const tampered = { ...signed, query: signed.query.replace("Version=2011-06-15", "Version=2011-06-16") };
-    expect(fault(() => verifySigV4(tampered, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+      "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request" +
+      "&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600" +
+      `&X-Amz-Security-Token=${sessionToken}&X-Amz-Signature=7ff2b50b376cb4d151970630573d6291dc128cc5c2a12ffb237f73cc53f67b6c`;
+    const req = request({ method: "GET", query, headers: [["Host", "example.amazonaws.com"], ["X-Amz-Date", "20150830T123600Z"]] });
+    expect(verifySigV4(req, SUITE, resolve).principal).toBe(sessionToken);
+    const otherToken = { ...req, query: query.replace(`Token=${sessionToken}`, `Token=${sessionToken.replace("6e", "6f")}`) };
+    expect(fault(() => verifySigV4(otherToken, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
   });
 });

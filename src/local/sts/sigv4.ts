@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { MESSAGES, StsFault } from "./faults";
+import { formDecode, formPairs } from "./query";
 
 /** The only algorithm STS verifies here (SigV4a, `AWS4-ECDSA-P256-SHA256`, is not supported). */
 export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
@@ -78,11 +79,15 @@ export function encodeRfc3986(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function safeDecode(text: string): string {
+/**
+ * Form-decode a query component for signature purposes: a malformed percent-escape is kept as sent (with `+` read as
+ * a space) instead of failing, so the signature decides.
+ */
+function lenientFormDecode(raw: string): string {
   try {
-    return decodeURIComponent(text);
+    return formDecode(raw);
   } catch {
-    return text;
+    return raw.replace(/\+/g, " ");
   }
 }
 
@@ -123,15 +128,10 @@ export function canonicalPath(rawPath: string): string {
  * re-encoded per RFC 3986, sorted by name then value; `X-Amz-Signature` left out for presigned requests.
  */
 export function canonicalQuery(rawQuery: string, presigned: boolean): string {
-  if (rawQuery === "") return "";
   const pairs: [string, string][] = [];
-  for (const part of rawQuery.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const name = safeDecode((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, " "));
-    const value = eq < 0 ? "" : safeDecode(part.slice(eq + 1).replace(/\+/g, " "));
+  for (const [name, value] of formPairs(rawQuery, lenientFormDecode)) {
     if (presigned && name === "X-Amz-Signature") continue;
-    pairs.push([encodeRfc3986(name), encodeRfc3986(value)]);
+    pairs.push([encodeRfc3986(name), encodeRfc3986(value ?? "")]);
   }
   pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join("&");
@@ -208,11 +208,8 @@ function parseAmzDate(text: string): number | undefined {
 export function checkAuthenticationPresent(req: HttpRequestParts): { header: string | undefined; query: Map<string, string> } {
   const header = firstHeader(headerMap(req.headers), "authorization");
   const query = new Map<string, string>();
-  for (const part of req.query.split("&")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    const name = safeDecode(part.slice(0, eq).replace(/\+/g, " "));
-    if (name.startsWith("X-Amz-") && !query.has(name)) query.set(name, safeDecode(part.slice(eq + 1).replace(/\+/g, " ")));
+  for (const [name, value] of formPairs(req.query, lenientFormDecode)) {
+    if (value !== undefined && name.startsWith("X-Amz-") && !query.has(name)) query.set(name, value);
   }
   const presigned = query.has("X-Amz-Algorithm") || query.has("X-Amz-Credential") || query.has("X-Amz-Signature");
   if (header === undefined && !presigned) throw new StsFault("MissingAuthenticationToken", 403, MESSAGES.missingAuthToken);

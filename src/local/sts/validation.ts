@@ -88,6 +88,12 @@ export const ASSUME_ROLE_WITH_WEB_IDENTITY_RULES: readonly MemberRule[] = [
   { param: "DurationSeconds", member: "durationSeconds", integer: { min: 900, max: 43200 } },
 ];
 
+/**
+ * `sourceIdentityType` (2–64 characters of `[\w+=,.@-]*`). For AssumeRoleWithWebIdentity the value comes from the
+ * token's `https://aws.amazon.com/source_identity` claim; it is checked like a request member.
+ */
+export const SOURCE_IDENTITY_RULE: MemberRule = { param: "SourceIdentity", member: "sourceIdentity", min: 2, max: 64, pattern: SESSION_NAME_PATTERN };
+
 /** At most 10 managed session policies. */
 export const MAX_POLICY_ARNS = 10;
 

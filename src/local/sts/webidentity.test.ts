@@ -143,6 +143,61 @@ describe("verifyWebIdentityToken", () => {
     expect(calls).toHaveLength(4);
   });
 
+  it("keeps verifying with the cached keys when the periodic refetch fails; only an unknown kid then fails", async () => {
+    let down = false;
+    const { impl: serve, calls } = fakeFetch(() => ({ keys: [jwk] }));
+    const impl = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (down) {
+        calls.push(`down ${String(input)}`);
+        throw new TypeError("fetch failed");
+      }
+      return serve(input, init);
+    }) as typeof fetch;
+    let clock = 0;
+    const keys = createJwksCache({ fetchImpl: impl, maxAgeMs: 10_000, cooldownMs: 1000, clock: () => clock });
+    await verify(await token(), keys);
+    expect(calls).toHaveLength(2);
+
+    down = true;
+    clock = 10_001; // the JWKS is now older than maxAge: refetched, the fetch fails, the cached keys still verify
+    expect((await verify(await token(), keys)).sub).toBe("alice");
+    expect(calls).toEqual([`${ISSUER}/.well-known/openid-configuration`, `${ISSUER}/jwks`, `down ${ISSUER}/.well-known/openid-configuration`]);
+    clock = 10_500; // within the cooldown of that failure: no new attempt on every call
+    expect((await verify(await token(), keys)).sub).toBe("alice");
+    expect(calls).toHaveLength(3);
+
+    const unknownKid = await token({}, { kid: "k9" });
+    expect(await failure(verify(unknownKid, keys))).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]); // no fetch in cooldown
+    expect(calls).toHaveLength(3);
+    clock = 11_600; // cooldown over: one new fetch is tried and fails → the unknown kid gets the verification-key message
+    expect(await failure(verify(unknownKid, keys))).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]);
+    expect(calls).toHaveLength(4);
+    expect((await verify(await token(), keys)).sub).toBe("alice"); // the known kid is unaffected (and no refetch: cooldown)
+    expect(calls).toHaveLength(4);
+
+    down = false;
+    clock = 12_700; // provider back, cooldown over: the stale JWKS is refreshed
+    expect((await verify(await token(), keys)).sub).toBe("alice");
+    expect(calls).toHaveLength(6);
+    clock = 13_000; // fresh again: no fetches
+    expect((await verify(await token(), keys)).sub).toBe("alice");
+    expect(calls).toHaveLength(6);
+  });
+
+  it("a first fetch that fails is not hidden: the verification-key message, and the next call tries again", async () => {
+    let down = true;
+    const { impl: serve, calls } = fakeFetch(() => ({ keys: [jwk] }));
+    const impl = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (down) throw new TypeError("fetch failed");
+      return serve(input, init);
+    }) as typeof fetch;
+    const keys = createJwksCache({ fetchImpl: impl, clock: () => 0 });
+    expect(await failure(verify(await token(), keys))).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]);
+    down = false;
+    expect((await verify(await token(), keys)).sub).toBe("alice");
+    expect(calls).toHaveLength(2);
+  });
+
   it("rejects a signature by another key with the same kid", async () => {
     const { impl } = fakeFetch(() => ({ keys: [jwk] }));
     const other = await generateKeyPair("RS256");

@@ -65,7 +65,10 @@ export interface JwksCacheOptions {
 interface JwksEntry {
   /** Key selection over the fetched JWKS (jose caches the imported keys per set). */
   select: ReturnType<typeof createLocalJWKSet>;
+  /** When this JWKS was fetched. */
   fetchedAt: number;
+  /** When a fetch for this issuer was last attempted, successful or not (≥ `fetchedAt`). */
+  attemptedAt: number;
 }
 
 /** At most this many issuers are cached (only configured issuers reach the cache). */
@@ -114,8 +117,10 @@ async function loadJwks(fetchImpl: typeof fetch, issuer: string, timeoutMs: numb
 }
 
 /**
- * A bounded per-issuer JWKS cache: discovery + JWKS fetched on first use, kept `maxAgeMs`, refetched on an
- * unknown `kid` at most once per `cooldownMs`; concurrent loads of one issuer share one fetch.
+ * A bounded per-issuer JWKS cache: discovery + JWKS fetched on first use and refreshed once older than `maxAgeMs`;
+ * an unknown `kid` refetches at once (key rotation). Fetches of one issuer are at most one per `cooldownMs` after a
+ * failure or for unknown kids, and concurrent loads share one fetch. When a refresh fails, the cached keys stay in use:
+ * only a token whose key is not cached fails ("Couldn't retrieve verification key…").
  */
 export function createJwksCache(opts: JwksCacheOptions = {}): KeySource {
   const fetchImpl = opts.fetchImpl ?? fetch;
@@ -130,20 +135,42 @@ export function createJwksCache(opts: JwksCacheOptions = {}): KeySource {
     const pending = inflight.get(issuer);
     if (pending) return pending;
     const p = loadJwks(fetchImpl, issuer, timeoutMs)
-      .then((jwks) => {
-        const entry: JwksEntry = { select: createLocalJWKSet(jwks), fetchedAt: clock() };
-        entries.delete(issuer);
-        entries.set(issuer, entry);
-        while (entries.size > MAX_CACHED_ISSUERS) {
-          const oldest = entries.keys().next().value;
-          if (oldest === undefined) break;
-          entries.delete(oldest);
-        }
-        return entry;
-      })
+      .then(
+        (jwks) => {
+          const now = clock();
+          const entry: JwksEntry = { select: createLocalJWKSet(jwks), fetchedAt: now, attemptedAt: now };
+          entries.delete(issuer);
+          entries.set(issuer, entry);
+          while (entries.size > MAX_CACHED_ISSUERS) {
+            const oldest = entries.keys().next().value;
+            if (oldest === undefined) break;
+            entries.delete(oldest);
+          }
+          return entry;
+        },
+        (error: unknown) => {
+          const stale = entries.get(issuer);
+          if (stale) stale.attemptedAt = clock();
+          throw error;
+        },
+      )
       .finally(() => inflight.delete(issuer));
     inflight.set(issuer, p);
     return p;
+  }
+
+  /** The cached entry, refreshed when too old — or, if that refresh fails, the cached entry as it is. */
+  async function current(issuer: string): Promise<JwksEntry> {
+    const entry = entries.get(issuer);
+    if (!entry) return load(issuer);
+    const now = clock();
+    // Rule: a JWKS older than maxAge is refetched; after a failed attempt, not again before the cooldown.
+    if (now - entry.fetchedAt <= maxAgeMs || now - entry.attemptedAt < cooldownMs) return entry;
+    try {
+      return await load(issuer);
+    } catch {
+      return entry; // the identity provider is unreachable for now: keep verifying with the keys we have
+    }
   }
 
   async function select(entry: JwksEntry, header: JWSHeaderParameters): Promise<CryptoKey[]> {
@@ -165,13 +192,12 @@ export function createJwksCache(opts: JwksCacheOptions = {}): KeySource {
   return {
     async candidates(issuer, header) {
       try {
-        let entry = entries.get(issuer);
-        if (!entry || clock() - entry.fetchedAt > maxAgeMs) entry = await load(issuer);
+        const entry = await current(issuer);
         try {
           return await select(entry, header);
         } catch (e) {
           // Rule: an unknown kid refetches the JWKS (key rotation), at most once per cooldown.
-          if (!(e instanceof errors.JWKSNoMatchingKey) || clock() - entry.fetchedAt < cooldownMs) throw e;
+          if (!(e instanceof errors.JWKSNoMatchingKey) || clock() - entry.attemptedAt < cooldownMs) throw e;
           return await select(await load(issuer), header);
         }
       } catch (cause) {
