@@ -5,9 +5,11 @@
  * Never part of `npm test` (no timed tests); numbers go into issue notes.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { createServer } from "node:http";
+import { spawn } from "node:child_process";
+import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "vite";
 import { loadStackConfig } from "../local/config";
@@ -33,8 +35,24 @@ async function bundle() {
 
 interface LoadResult { rps: number; p50: number; p99: number; errors: number; count: number }
 
+/** One POST over a keep-alive agent; resolves true on HTTP 200. Times out after 10 s. */
+function post(agent: Agent, url: URL, body: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode === 200));
+      res.on("error", () => resolve(false));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+    req.end(body);
+  });
+}
+
 /** Fire `total` requests from `concurrency` workers; bounded in count and time. */
-async function load(send: () => Promise<boolean>, total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
+async function load(url: string, body: string, total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(url);
   const latencies: number[] = [];
   let errors = 0;
   let issued = 0;
@@ -45,25 +63,38 @@ async function load(send: () => Promise<boolean>, total: number, concurrency: nu
       while (issued < total && performance.now() < deadline) {
         issued++;
         const t = performance.now();
-        const ok = await send().catch(() => false);
+        const ok = await post(agent, target, body);
         latencies.push(performance.now() - t);
         if (!ok) errors++;
       }
     }),
   );
+  agent.destroy();
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, count: latencies.length };
 }
 
-async function sts() {
+/**
+ * Child process (`bench.ts serve`): the IdP, the STS and a bare node:http server, so the load client in the parent
+ * does not share a thread with the servers it measures. Prints one JSON line, exits when stdin closes.
+ */
+async function serve() {
   const idp = await startIdp({ config: loadStackConfig(), port: 0, quiet: true });
   const config = loadStackConfig(undefined, { issuer: idp.issuer });
   const server = await startSts({ config, port: 0 });
   const client = config.clients[0];
   if (!client) throw new Error("no client configured");
   const { idToken } = await signInHeadless({ issuer: idp.issuer, clientId: client.clientId, redirectUri: client.redirectUris[0] ?? "", username: "alice", password: "alice-password" });
+  const bare = createServer((_req, res) => {
+    _req.resume();
+    _req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/xml" });
+      res.end("<ok/>");
+    });
+  });
+  await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
   const body = new URLSearchParams({
     Action: "AssumeRoleWithWebIdentity",
     Version: "2011-06-15",
@@ -71,30 +102,44 @@ async function sts() {
     RoleSessionName: "bench",
     WebIdentityToken: idToken,
   }).toString();
-  const bare = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/xml" });
-    res.end("<ok/>");
+  console.log(JSON.stringify({ sts: server.url, bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, body }));
+  process.stdin.resume();
+  process.stdin.on("end", () => {
+    bare.close();
+    void Promise.all([server.close(), idp.close()]).then(() => process.exit(0));
   });
-  await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
-  const post = (url: string) => async () => {
-    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body, signal: AbortSignal.timeout(10_000) });
-    await r.arrayBuffer();
-    return r.ok;
-  };
-  await load(post(server.url), 200, 8); // warm-up
-  await load(post(bareUrl), 200, 8);
-  const baseline = await load(post(bareUrl), 5000, 32);
-  const awrwi = await load(post(server.url), 5000, 32);
+}
+
+async function sts() {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "serve"], { stdio: ["pipe", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("bench servers did not start in 30 s")), 30_000);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`bench servers exited (${code})`)));
+  });
+  const { sts: stsUrl, bare, body } = JSON.parse(line) as { sts: string; bare: string; body: string };
+  await load(stsUrl, body, 300, 8); // warm-up
+  await load(bare, body, 300, 8);
+  const baseline = await load(bare, body, 10_000, 32);
+  const awrwi = await load(stsUrl, body, 5_000, 32);
   const fmt = (r: LoadResult) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors / ${r.count}`;
-  console.log(`bare node:http:            ${fmt(baseline)}`);
-  console.log(`STS AssumeRoleWithWebIdentity: ${fmt(awrwi)}`);
-  console.log(`ratio: ${((awrwi.rps / baseline.rps) * 100).toFixed(0)} % of bare  [budget ≥ 30 %, p99 < 50 ms, 0 errors]`);
-  bare.close();
-  await server.close();
-  await idp.close();
+  console.log(`bare node:http (same body):     ${fmt(baseline)}`);
+  console.log(`STS AssumeRoleWithWebIdentity:  ${fmt(awrwi)}`);
+  console.log(`ratio: ${((awrwi.rps / baseline.rps) * 100).toFixed(0)} % of bare  [budget ≥ 30 %, p99 < 50 ms at 32 clients, 0 errors]`);
+  child.stdin.end();
 }
 
 const which = process.argv[2] ?? "all";
-if (which === "all" || which === "size") await bundle();
-if (which === "all" || which === "sts") await sts();
+if (which === "serve") await serve();
+else {
+  if (which === "all" || which === "size") await bundle();
+  if (which === "all" || which === "sts") await sts();
+}

@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "j
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type StackConfig } from "../config";
 import { StsFault } from "./faults";
-import { checkExpiry, checkNotBefore, createJwksCache, verifyWebIdentityToken, webIdentityConditionKeys, type KeySource } from "./webidentity";
+import { checkExpiry, checkNotBefore, checkTokenSignature, createJwksCache, verifyWebIdentityToken, webIdentityConditionKeys, type KeySource } from "./webidentity";
 
 const ISSUER = "http://127.0.0.1:9400";
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -260,5 +260,58 @@ describe("token lifetime checks", () => {
       "h:azp": "z",
       "h:amr": "pwd",
     });
+  });
+});
+
+describe("checkTokenSignature", () => {
+  const algs = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
+
+  async function sign(alg: string, signer: CryptoKey, payload: Record<string, unknown> = { sub: "alice" }) {
+    return new SignJWT(payload).setProtectedHeader({ alg }).sign(signer);
+  }
+
+  it.each(algs)("verifies %s with its own key and refuses a key of the same type that did not sign", async (alg) => {
+    const a = await generateKeyPair(alg);
+    const b = await generateKeyPair(alg);
+    const t = await sign(alg, a.privateKey);
+    expect(await checkTokenSignature(t, [b.publicKey, a.publicKey])).toEqual({ sub: "alice" });
+    expect(await failure(checkTokenSignature(t, [b.publicKey]))).toEqual(["InvalidIdentityToken", 400, "The web identity token's signature is invalid"]);
+  });
+
+  it("refuses a key whose type, curve or hash does not fit the token's alg", async () => {
+    const rsa = await generateKeyPair("RS256");
+    const p256 = await generateKeyPair("ES256");
+    const p384 = await generateKeyPair("ES384");
+    const invalid = ["InvalidIdentityToken", 400, "The web identity token's signature is invalid"];
+    // RS256-imported key (hash pinned to SHA-256) cannot verify an RS512 token even from the same private key material.
+    const rs512 = await generateKeyPair("RS512");
+    expect(await failure(checkTokenSignature(await sign("RS512", rs512.privateKey), [rsa.publicKey]))).toEqual(invalid);
+    expect(await failure(checkTokenSignature(await sign("ES256", p256.privateKey), [p384.publicKey, rsa.publicKey]))).toEqual(invalid);
+    expect(await failure(checkTokenSignature(await sign("RS256", rsa.privateKey), [p256.publicKey]))).toEqual(invalid);
+  });
+
+  it("refuses RSA keys under 2048 bits, critical headers and tampered payloads", async () => {
+    const invalid = ["InvalidIdentityToken", 400, "The web identity token's signature is invalid"];
+    const rsa1024 = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const signRaw = async (header: Record<string, unknown>, signer: globalThis.CryptoKey) => {
+      const input = `${b64(header)}.${b64({ sub: "alice" })}`;
+      const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", signer, new TextEncoder().encode(input));
+      return `${input}.${Buffer.from(sig).toString("base64url")}`;
+    };
+    const smallToken = await signRaw({ alg: "RS256" }, rsa1024.privateKey);
+    expect(await failure(checkTokenSignature(smallToken, [rsa1024.publicKey as unknown as CryptoKey]))).toEqual(invalid);
+    const critToken = await signRaw({ alg: "RS256", crit: ["x-custom"], "x-custom": 1 }, key.privateKey as unknown as globalThis.CryptoKey);
+    expect(await failure(checkTokenSignature(critToken, [key.publicKey]))).toEqual(invalid);
+    // Same header and key, no crit: verifies — so the refusal above is the crit rule, not a signing mistake.
+    expect(await checkTokenSignature(await signRaw({ alg: "RS256" }, key.privateKey as unknown as globalThis.CryptoKey), [key.publicKey])).toEqual({ sub: "alice" });
+    const good = await sign("RS256", key.privateKey);
+    const [h, , s] = good.split(".");
+    const forged = `${h}.${Buffer.from(JSON.stringify({ sub: "bob" })).toString("base64url")}.${s}`;
+    expect(await failure(checkTokenSignature(forged, [key.publicKey]))).toEqual(invalid);
   });
 });
