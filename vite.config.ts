@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
-import { stsEndpoint } from "./src/aws/sts";
-import { parseConfig } from "./src/config";
+import { stsEndpoint } from "./src/aws/endpoint.ts";
+import { parseConfig } from "./src/config.ts";
 
 /**
  * The production bundle's Content-Security-Policy (served by `npm run preview`; copy it to your static host):

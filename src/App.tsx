@@ -1,11 +1,41 @@
 import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { useEffect, useState } from "react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import type { AppConfig } from "./config";
+import type * as ConsoleModule from "./console/Console";
 import { SignIn } from "./ui/SignIn";
 
-// Everything past sign-in (STS client, signer, XML parser, inspector) loads after the user signs in.
-const Console = lazy(() => import("./console/Console"));
+type ConsoleComponent = typeof ConsoleModule.default;
+let consoleModule: Promise<ConsoleComponent> | undefined;
+
+/**
+ * Everything past sign-in (STS client, signer, XML parser, inspector) is a separate chunk. It is fetched as soon as a
+ * sign-in is completing — in parallel with the code redemption — and rendered without Suspense, whose fallback
+ * throttling would otherwise hold the finished console back for ~300 ms.
+ */
+export function preloadConsole(): Promise<ConsoleComponent> {
+  consoleModule ??= import("./console/Console").then((m) => m.default);
+  return consoleModule;
+}
+
+function useConsoleComponent(needed: boolean): { Console?: ConsoleComponent; error?: string } {
+  const [loaded, setLoaded] = useState<{ Console?: ConsoleComponent; error?: string }>({});
+  useEffect(() => {
+    if (!needed) return;
+    let live = true;
+    preloadConsole().then(
+      (Console) => live && setLoaded({ Console }),
+      () => {
+        consoleModule = undefined;
+        if (live) setLoaded({ error: "The console could not be loaded (the network failed or the app was updated). Reload the page to try again." });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [needed]);
+  return loaded;
+}
 
 export function App({ config }: { config: AppConfig }) {
   // Tokens and credentials live in this in-memory cache and in React state only; nothing is persisted.
@@ -27,6 +57,7 @@ function Shell({ config }: { config: AppConfig }) {
   const session = state.status === "signed-in" ? state.session : undefined;
   const who = session ? String(session.claims.preferred_username ?? session.claims.email ?? session.claims.sub ?? "") : "";
   const provider = session ? config.providers.find((p) => p.id === session.providerId) : undefined;
+  const { Console, error } = useConsoleComponent(state.status === "completing" || state.status === "signed-in");
 
   return (
     <>
@@ -51,9 +82,13 @@ function Shell({ config }: { config: AppConfig }) {
       </header>
       <main>
         {session ? (
-          <Suspense fallback={<p className="status" role="status">Loading the console…</p>}>
+          Console ? (
             <Console config={config} session={session} />
-          </Suspense>
+          ) : error ? (
+            <p className="alert" role="alert">{error}</p>
+          ) : (
+            <p className="status" role="status">Loading the console…</p>
+          )
         ) : (
           <SignIn config={config} />
         )}

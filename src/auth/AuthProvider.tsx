@@ -28,6 +28,7 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
     const href = window.location.href;
     const cb = callbackParams(href);
     if (!cb) return;
+    performance.mark("wic:callback"); // for `npm run bench`
     // The code and state leave the address bar and history at once; a reload cannot resubmit a spent code.
     cleanCallbackUrl();
     const provider = providerForState(providers, cb.state);
@@ -38,7 +39,10 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
     // oidc-client-ts loads only when a sign-in starts or completes: it is not part of the first page load.
     import("./oidc")
       .then(({ completeSignIn }) => completeSignIn(provider, href))
-      .then((session) => dispatch({ type: "signed-in", session }))
+      .then((session) => {
+        performance.mark("wic:tokens"); // for `npm run bench`
+        dispatch({ type: "signed-in", session });
+      })
       .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("callback", error) }));
   }, [providers]);
 

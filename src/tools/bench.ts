@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: measures the budgets of DESIGN §10 on this machine, in one run, and prints them.
  *   - first-load JS (entry chunk + its static imports) and whole-app JS, gzip, from a fresh production build;
- *   - local STS: AssumeRoleWithWebIdentity request rate vs a bare node:http server, p99 at 32 concurrent clients.
+ *   - local STS: AssumeRoleWithWebIdentity request rate vs a bare node:http server, p99 at 32 concurrent clients;
+ *   - callback-to-credentials in Chromium vs the raw round trips it needs (uses the `npm run preview` ports).
  * Never part of `npm test` (no timed tests); numbers go into issue notes.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -137,9 +138,70 @@ async function sts() {
   child.stdin.end();
 }
 
+/**
+ * Callback-to-credentials in a real browser against the production bundle and the local stack (`npm run preview`
+ * ports): from the navigation that carries `?code=` to the app's `wic:credentials` mark, versus the raw round trips
+ * that path needs (the token POST + the STS POST, from Resource Timing of the same page). Median of 5 sign-ins.
+ */
+async function callback() {
+  const { chromium } = await import("@playwright/test");
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL("../local/start.ts", import.meta.url)), "--preview"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("npm run preview did not start in 90 s")), 90_000);
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("Press Ctrl+C")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`npm run preview exited (${code}) — are ports 9400/9401/4173 free?`)));
+    });
+    const executablePath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+    const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ["--disable-gpu", "--disable-quic", "--disable-background-networking"] });
+    const runs: { total: number; handling: number; raw: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await (await browser.newContext()).newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto("http://127.0.0.1:4173/");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByLabel("Username").fill("alice");
+      await page.getByLabel("Password").fill("alice-password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("timer", { name: "Credentials expire in" }).waitFor();
+      const m = await page.evaluate(() => {
+        const credentials = performance.getEntriesByName("wic:credentials")[0]?.startTime ?? NaN;
+        const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+        const token = resources.find((r) => r.name.endsWith("/token"));
+        const sts = resources.find((r) => r.name.startsWith("http://127.0.0.1:9401"));
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+        const tokens = performance.getEntriesByName("wic:tokens")[0]?.startTime ?? NaN;
+        const callbackStart = performance.getEntriesByName("wic:callback")[0]?.startTime ?? NaN;
+        return { credentials, callbackStart, tokens, token: token?.duration ?? NaN, sts: sts?.duration ?? NaN, nav: nav ? { redirectEnd: nav.redirectEnd, fetchStart: nav.fetchStart, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd } : null, res: resources.map((r) => `${r.name.slice(0, 60)} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`) };
+      });
+      if (process.env.BENCH_DEBUG) console.log(JSON.stringify(m, null, 1));
+      runs.push({ total: m.credentials, handling: m.credentials - m.callbackStart, raw: m.token + m.sts });
+      await page.context().close();
+    }
+    await browser.close();
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+    const total = median(runs.map((r) => r.total));
+    const handling = median(runs.map((r) => r.handling));
+    const raw = median(runs.map((r) => r.raw));
+    console.log(`raw round trips (token POST + STS POST): ${raw.toFixed(1)} ms (median of ${runs.length})`);
+    console.log(`callback handled → credentials: ${handling.toFixed(1)} ms  → ${(handling / raw).toFixed(2)}× raw  [budget ≤ 2×]`);
+    console.log(`callback navigation → credentials (page load included): ${total.toFixed(1)} ms`);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 const which = process.argv[2] ?? "all";
 if (which === "serve") await serve();
 else {
   if (which === "all" || which === "size") await bundle();
   if (which === "all" || which === "sts") await sts();
+  if (which === "all" || which === "callback") await callback();
 }
