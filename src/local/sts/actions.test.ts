@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type PolicyStatement, type RoleConfig, type StackConfig } from "../config";
 import { assumeRoleWithWebIdentity, type StsContext } from "./actions";
 import { SOURCE_IDENTITY_CLAIM, TAGS_CLAIM } from "./claims";
-import { StsFault } from "./faults";
 import { renderSuccess, type ResultTree } from "./render";
 import { createSessionStore, type SessionStore } from "./sessions";
+import { rejectedFaultTriple as failure } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/127.0.0.1:9400";
@@ -77,16 +77,6 @@ async function assume(roleName: string, claims: Record<string, unknown> = {}): P
     ["WebIdentityToken", await token(claims)],
   ]);
   return assumeRoleWithWebIdentity(params, ctx);
-}
-
-async function failure(p: Promise<unknown>): Promise<[string, number, string]> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StsFault) return [e.code, e.status, e.message];
-    throw e;
-  }
-  throw new Error("expected an StsFault");
 }
 
 function sessionOf(result: ResultTree) {

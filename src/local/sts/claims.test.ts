@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkTokenSessionTags, checkTokenSourceIdentity, sessionConditionKeys, SOURCE_IDENTITY_CLAIM, TAGS_CLAIM } from "./claims";
-import { StsFault } from "./faults";
-
-function fault(fn: () => unknown): [string, number, string] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StsFault) return [e.code, e.status, e.message];
-    throw e;
-  }
-  throw new Error("expected an StsFault");
-}
+import { thrownFaultTriple as fault } from "./testing";
 
 const tagsClaim = (claim: unknown) => ({ [TAGS_CLAIM]: claim });
 const principalTags = (tags: Record<string, unknown>, transitive?: unknown) =>

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { StsFault } from "./faults";
 import { checkAction, checkVersion, formDecode, formPairs, listParam, MAX_PARAMETERS, parseForm, requestParams } from "./query";
-
-function fault(fn: () => unknown): StsFault {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StsFault) return e;
-    throw e;
-  }
-  throw new Error("expected an StsFault");
-}
+import { thrownFault as fault } from "./testing";
 
 describe("Query protocol parameters", () => {
   it("decodes both + and %20 as a space (URLSearchParams vs the AWS SDKs)", () => {

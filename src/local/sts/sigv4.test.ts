@@ -12,6 +12,7 @@ import {
   type CredentialResolver,
   type HttpRequestParts,
 } from "./sigv4";
+import { thrownFault as fault } from "./testing";
 
 // The official AWS SigV4 test suite's fixed inputs (aws-c-auth tests/aws-signing-test-suite, botocore aws4_testsuite).
 const AKID = "AKIDEXAMPLE";
@@ -60,16 +61,6 @@ function request(parts: Partial<HttpRequestParts> & { headers: [string, string][
 
 function authz(signedHeaders: string, sig: string, credential = SCOPE): [string, string] {
   return ["Authorization", `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${sig}`];
-}
-
-function fault(fn: () => unknown): StsFault {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StsFault) return e;
-    throw e;
-  }
-  throw new Error("expected an StsFault");
 }
 
 const formVector = () =>

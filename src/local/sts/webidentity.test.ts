@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type StackConfig } from "../config";
 import { StsFault } from "./faults";
 import { checkExpiry, checkNotBefore, checkTokenSignature, createJwksCache, verifyWebIdentityToken, webIdentityConditionKeys, type KeySource } from "./webidentity";
+import { rejectedFaultTriple as failure } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -46,16 +47,6 @@ async function token(claims: Record<string, unknown> = {}, header: Record<string
     .setIssuedAt(NOW_S - 10)
     .setExpirationTime(typeof claims.exp === "number" ? claims.exp : NOW_S + 600)
     .sign(signer);
-}
-
-async function failure(p: Promise<unknown>): Promise<[string, number, string]> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StsFault) return [e.code, e.status, e.message];
-    throw e;
-  }
-  throw new Error("expected an StsFault");
 }
 
 const KEY_MESSAGE =
