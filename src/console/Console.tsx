@@ -201,10 +201,8 @@ function CredentialsPanel({ result }: { result: WebIdentityResult }) {
 }
 
 function SignedCallsPanel({ config, credentials, initialSkew }: { config: AppConfig; credentials: TemporaryCredentials; initialSkew: ClockSkew | undefined }) {
-  const [lastSkew, setLastSkew] = useState<ClockSkew | undefined>(undefined);
-  const skew = lastSkew ?? initialSkew;
-  const query = useQuery(callerIdentityQuery(config, credentials, skew));
-  if (query.data?.clockSkew && query.data.clockSkew !== lastSkew && query.data.clockSkew.measuredAtMs !== lastSkew?.measuredAtMs) setLastSkew(query.data.clockSkew);
+  const query = useQuery(callerIdentityQuery(config, credentials, initialSkew));
+  const skew = query.data?.clockSkew ?? initialSkew;
   const x = query.data?.exchange ?? (query.error as { exchange?: Exchange } | null)?.exchange;
   return (
     <section className="panel" aria-labelledby="calls-heading">

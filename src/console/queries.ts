@@ -1,6 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { ClockSkew } from "../aws/clock";
-import { getCallerIdentity, stsEndpoint, type TemporaryCredentials } from "../aws/sts";
+import { getCallerIdentity, stsEndpoint, type GetCallerIdentityResult, type SignedStsCallResult, type TemporaryCredentials } from "../aws/sts";
 import type { AppConfig } from "../config";
 
 /** Query keys of the signed demo calls: hierarchical, keyed by the (non-secret) access key id, never a secret. */
@@ -9,12 +9,16 @@ export const stsKeys = {
   callerIdentity: (accessKeyId: string) => [...stsKeys.all, "caller-identity", accessKeyId] as const,
 };
 
-/** sts:GetCallerIdentity signed with the temporary credentials; run on demand ("Who am I?"). */
-export function callerIdentityQuery(config: AppConfig, credentials: TemporaryCredentials, clockSkew: ClockSkew | undefined) {
+/**
+ * sts:GetCallerIdentity signed with the temporary credentials; run on demand ("Who am I?"). Signs with the clock
+ * offset measured by the previous call of this query, else `initialSkew` (measured on the exchange that issued them).
+ */
+export function callerIdentityQuery(config: AppConfig, credentials: TemporaryCredentials, initialSkew: ClockSkew | undefined) {
   return queryOptions({
     queryKey: stsKeys.callerIdentity(credentials.accessKeyId),
-    queryFn: ({ signal }) => {
+    queryFn: ({ signal, client, queryKey }) => {
       const endpoint = stsEndpoint(config.region, config.stsEndpoint);
+      const clockSkew = client.getQueryData<SignedStsCallResult<GetCallerIdentityResult>>(queryKey)?.clockSkew ?? initialSkew;
       return getCallerIdentity(endpoint.url, endpoint.signingRegion, credentials, { signal, timeoutMs: 15_000, clockSkew });
     },
     enabled: false,
