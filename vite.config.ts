@@ -1,17 +1,18 @@
 /// <reference types="vitest/config" />
 import { readFileSync } from "node:fs";
-import { defineConfig } from "vite";
+import { resolve } from "node:path";
+import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { stsEndpoint } from "./src/aws/endpoint.ts";
 import { parseConfig } from "./src/config.ts";
 
 /**
- * The production bundle's Content-Security-Policy (served by `npm run preview`; copy it to your static host):
- * scripts and styles from self only, fetches only to self and the endpoints named in public/config.json.
+ * The production bundle's Content-Security-Policy (copy it to your static host): scripts and styles from self only,
+ * fetches only to self and the endpoints named in the served config.json.
  */
-function contentSecurityPolicy(): string {
-  const parsed = parseConfig(JSON.parse(readFileSync(new URL("./public/config.json", import.meta.url), "utf8")));
-  if (!parsed.ok) throw new Error(`public/config.json is invalid:\n- ${parsed.problems.join("\n- ")}`);
+function contentSecurityPolicy(configFile: string): string {
+  const parsed = parseConfig(JSON.parse(readFileSync(configFile, "utf8")));
+  if (!parsed.ok) throw new Error(`${configFile} is invalid:\n- ${parsed.problems.join("\n- ")}`);
   const app = parsed.config;
   const providers = app.providers.map((p) => new URL(p.authority).origin);
   const sts = new URL(stsEndpoint(app.region, app.stsEndpoint).url).origin;
@@ -29,15 +30,30 @@ function contentSecurityPolicy(): string {
   ].join("; ");
 }
 
+/** `vite preview` (npm run preview) serves the build with its security headers, derived when the server starts. */
+function previewSecurityHeaders(): Plugin {
+  return {
+    name: "wic-preview-security-headers",
+    configurePreviewServer(server) {
+      const csp = contentSecurityPolicy(resolve(server.config.root, server.config.build.outDir, "config.json"));
+      server.middlewares.use((_req, res, next) => {
+        res.setHeader("Content-Security-Policy", csp);
+        res.setHeader("Referrer-Policy", "no-referrer");
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        next();
+      });
+    },
+  };
+}
+
 // The app is what src/main.tsx reaches; src/local (Node-only local stack) is never bundled.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), previewSecurityHeaders()],
   server: { host: "127.0.0.1", port: 5173, strictPort: true },
   preview: {
     host: "127.0.0.1",
     port: 4173,
     strictPort: true,
-    headers: { "Content-Security-Policy": contentSecurityPolicy(), "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff" },
   },
   build: { target: "es2022", sourcemap: true },
   test: {

@@ -27,7 +27,7 @@ let app: ViteDevServer | PreviewServer | undefined;
 let appUrl = "";
 if (args.has("--preview")) {
   await build({ logLevel: "warn" });
-  app = await preview({}); // headers (strict CSP) come from vite.config.ts
+  app = await preview({}); // security headers (strict CSP) come from vite.config.ts
   appUrl = app.resolvedUrls?.local[0] ?? "http://127.0.0.1:4173/";
 } else if (!args.has("--stack-only")) {
   const dev = await createServer({});
