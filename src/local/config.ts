@@ -47,7 +47,37 @@ export interface ClientConfig {
   clientId: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
+  /**
+   * Whether the client may use the `refresh_token` grant. Even then a refresh token is only issued when the
+   * authorization request asked for `offline_access` (together with `prompt=consent`, OIDC Core §11).
+   */
+  refreshTokens: boolean;
 }
+
+/** Lifetimes of the local OpenID provider's artifacts, in seconds. */
+export interface IdpTtlConfig {
+  /** ID token `exp - iat`. */
+  idToken: number;
+  /** Access token `expires_in`. */
+  accessToken: number;
+  /** Absolute lifetime of a refresh-token chain (rotation keeps the original expiry). */
+  refreshToken: number;
+  /** The IdP's login session (what `prompt=none` finds). */
+  session: number;
+}
+
+export const DEFAULT_IDP_TTL: Readonly<IdpTtlConfig> = Object.freeze({ idToken: 3600, accessToken: 3600, refreshToken: 86400, session: 86400 });
+
+/** Longest lifetime accepted from stack.json or the environment: one year. */
+export const MAX_TTL_SECONDS = 365 * 24 * 60 * 60;
+
+/** Environment variables that override stack.json's `ttl` under `npm start` (see {@link idpTtlFromEnv}). */
+export const IDP_TTL_ENV: Readonly<Record<keyof IdpTtlConfig, string>> = Object.freeze({
+  idToken: "WIC_IDP_ID_TOKEN_TTL",
+  accessToken: "WIC_IDP_ACCESS_TOKEN_TTL",
+  refreshToken: "WIC_IDP_REFRESH_TOKEN_TTL",
+  session: "WIC_IDP_SESSION_TTL",
+});
 
 export interface StackConfig {
   account: string;
@@ -58,6 +88,8 @@ export interface StackConfig {
   roles: RoleConfig[];
   users: TestUser[];
   clients: ClientConfig[];
+  /** The OpenID provider's token and session lifetimes; missing keys get {@link DEFAULT_IDP_TTL}. */
+  ttl: IdpTtlConfig;
 }
 
 export const DEFAULT_STACK_FILE = fileURLToPath(new URL("./stack.json", import.meta.url));
@@ -82,6 +114,10 @@ export function loadStackConfig(file: string = DEFAULT_STACK_FILE, overrides: St
     text = text.split(from).join(to);
   }
   const config = JSON.parse(text) as StackConfig;
+  const ttl: unknown = config.ttl;
+  if (ttl === undefined || (typeof ttl === "object" && ttl !== null && !Array.isArray(ttl))) {
+    config.ttl = { ...DEFAULT_IDP_TTL, ...(ttl as Partial<IdpTtlConfig> | undefined) };
+  }
   if (overrides.redirectUris) {
     for (const client of config.clients) {
       client.redirectUris.push(...overrides.redirectUris);
@@ -132,7 +168,47 @@ function validateStackConfig(c: StackConfig): string[] {
     if (!u.sub || !u.username || !u.password) problems.push(`users[${i}] needs sub, username and password`);
   }
   if (!Array.isArray(c.clients) || c.clients.length === 0) problems.push("clients must list the app's OAuth client");
+  for (const [i, client] of (Array.isArray(c.clients) ? c.clients : []).entries()) {
+    if (typeof client.clientId !== "string" || !client.clientId) problems.push(`clients[${i}].clientId is required`);
+    if (typeof client.refreshTokens !== "boolean") problems.push(`clients[${i}].refreshTokens must be true or false`);
+  }
+  problems.push(...ttlProblems(c.ttl));
   return problems;
+}
+
+function ttlProblems(ttl: unknown): string[] {
+  if (typeof ttl !== "object" || ttl === null || Array.isArray(ttl)) return ["ttl must be an object of lifetimes in seconds"];
+  const problems: string[] = [];
+  const known = new Set(Object.keys(DEFAULT_IDP_TTL));
+  for (const [key, value] of Object.entries(ttl)) {
+    if (key.startsWith("$")) continue; // $comment
+    if (!known.has(key)) problems.push(`ttl.${key} is not a known lifetime (${[...known].join(", ")})`);
+    else if (!isTtl(value)) problems.push(`ttl.${key} must be a whole number of seconds, 1–${MAX_TTL_SECONDS}, got ${JSON.stringify(value)}`);
+  }
+  return problems;
+}
+
+function isTtl(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_TTL_SECONDS;
+}
+
+/**
+ * The IdP lifetimes set in the environment (`WIC_IDP_ID_TOKEN_TTL`, `WIC_IDP_ACCESS_TOKEN_TTL`,
+ * `WIC_IDP_REFRESH_TOKEN_TTL`, `WIC_IDP_SESSION_TTL`: whole seconds). Unset or empty variables are left out.
+ * @throws Error naming every variable that is not a positive integer (1–{@link MAX_TTL_SECONDS}).
+ */
+export function idpTtlFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<IdpTtlConfig> {
+  const ttl: Partial<IdpTtlConfig> = {};
+  const problems: string[] = [];
+  for (const [key, name] of Object.entries(IDP_TTL_ENV) as [keyof IdpTtlConfig, string][]) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") continue;
+    const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+    if (isTtl(value)) ttl[key] = value;
+    else problems.push(`${name} must be a positive whole number of seconds (1–${MAX_TTL_SECONDS}), got ${JSON.stringify(env[name])}`);
+  }
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return ttl;
 }
 
 /** host[:port]/path of an issuer URL: IAM's provider name and condition-key prefix. */

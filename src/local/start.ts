@@ -2,15 +2,36 @@
  * `npm start`: the local stack (OpenID provider + STS stand-in) and the app, all on 127.0.0.1.
  *   --stack-only   only the local stack (e.g. for the interop tests of another client)
  *   --preview      build the app and serve the production bundle with a strict Content-Security-Policy (port 4173)
+ *
+ * Environment: WIC_IDP_ID_TOKEN_TTL, WIC_IDP_ACCESS_TOKEN_TTL, WIC_IDP_REFRESH_TOKEN_TTL, WIC_IDP_SESSION_TTL
+ * (whole seconds) override stack.json's `ttl`.
+ *
+ * This process is dedicated to the stack (and the Vite server): it installs the stack clock, so `Date.now()` here
+ * follows the test controls' clock offset (`POST /__local/clock`), which is how the OpenID provider's clock moves too.
  */
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from "vite";
-import { loadStackConfig } from "./config";
+import { CONTROL_PATH_PREFIX, createStackControls, installStackClock } from "./controls";
+import { idpTtlFromEnv, loadStackConfig } from "./config";
 import { startIdp } from "./idp/server";
 import { startSts } from "./sts/server";
 
 const args = new Set(process.argv.slice(2));
-const config = loadStackConfig();
 const port = (url: string) => Number(new URL(url).port);
+
+function configOrExit() {
+  try {
+    const loaded = loadStackConfig();
+    loaded.ttl = { ...loaded.ttl, ...idpTtlFromEnv(process.env) };
+    return loaded;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+const config = configOrExit();
+
+const controls = createStackControls({ usernames: config.users.map((u) => u.username), log: (line) => console.log(`[stack] ${line}`) });
+installStackClock(controls);
 
 function failOnBusyPort(what: string, url: string) {
   return (error: unknown) => {
@@ -20,8 +41,10 @@ function failOnBusyPort(what: string, url: string) {
   };
 }
 
-const idp = await startIdp({ config, port: port(config.endpoints.idp) }).catch(failOnBusyPort("OpenID provider", config.endpoints.idp));
-const sts = await startSts({ config, port: port(config.endpoints.sts) }).catch(failOnBusyPort("STS", config.endpoints.sts));
+const idp = await startIdp({ config, port: port(config.endpoints.idp), controls }).catch(failOnBusyPort("OpenID provider", config.endpoints.idp));
+const sts = await startSts({ config, port: port(config.endpoints.sts), controls }).catch(failOnBusyPort("STS", config.endpoints.sts));
+const ttlLine = `ID token ${config.ttl.idToken} s, access token ${config.ttl.accessToken} s, refresh token ${config.ttl.refreshToken} s, session ${config.ttl.session} s`;
+const controlsLine = `POST ${sts.url}${CONTROL_PATH_PREFIX}clock {"offsetSeconds":N} · POST …/silent-renewal {"username":"alice","refuse":true} · POST …/reset · GET …/state (also on ${idp.url}${CONTROL_PATH_PREFIX})`;
 
 let app: ViteDevServer | PreviewServer | undefined;
 let appUrl = "";
@@ -41,6 +64,9 @@ Web Identity Console — local stack
   OpenID provider  ${idp.issuer}
   STS              ${sts.url}
 ${appUrl ? `  App              ${appUrl}\n` : ""}
+IdP lifetimes: ${ttlLine}
+Test controls (loopback only, not AWS): ${controlsLine}
+
 Test users (log in on the provider's page):
 ${config.users.map((u) => `  ${u.username.padEnd(8)} password: ${u.password}`).join("\n")}
 

@@ -9,12 +9,24 @@ interface Entry {
   expiresAt: number;
 }
 
+export interface MemoryAdapterOptions {
+  /** Extra life given to every expiring entry, like the provider's `clockTolerance`. */
+  clockToleranceSeconds: number;
+  /**
+   * The clock expiries are measured with, ms since the epoch: the stack clock (`StackControls.now` of ../controls) so a clock
+   * shift expires stored tokens too. Default `Date.now()` (read on each call).
+   */
+  now?: () => number;
+}
+
 /**
  * One in-memory store per IdP instance, so several IdPs in one process (tests, personas) never share state.
  * Written here rather than relying on oidc-provider's built-in memory adapter only because that one prints a
  * "development-only adapter" warning on every start; a local stack that forgets everything on restart is the point.
  */
-export function createMemoryAdapter(clockToleranceSeconds: number): AdapterFactory {
+export function createMemoryAdapter(opts: MemoryAdapterOptions): AdapterFactory {
+  const { clockToleranceSeconds } = opts;
+  const now = opts.now ?? (() => Date.now());
   const entries = new Map<string, Entry>();
   const grants = new Map<string, Set<string>>();
   const sessionUids = new Map<string, string>();
@@ -23,7 +35,7 @@ export function createMemoryAdapter(clockToleranceSeconds: number): AdapterFacto
   const live = (key: string): AdapterPayload | undefined => {
     const entry = entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt <= now()) {
       entries.delete(key);
       return undefined;
     }
@@ -31,8 +43,8 @@ export function createMemoryAdapter(clockToleranceSeconds: number): AdapterFacto
   };
 
   const sweep = (): void => {
-    const now = Date.now();
-    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+    const at = now();
+    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
   };
 
   class MemoryAdapter implements Adapter {
@@ -48,7 +60,7 @@ export function createMemoryAdapter(clockToleranceSeconds: number): AdapterFacto
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       if (entries.size > 5000) sweep();
       const key = this.#key(id);
-      const expiresAt = typeof expiresIn === "number" ? Date.now() + (expiresIn + clockToleranceSeconds) * 1000 : Infinity;
+      const expiresAt = typeof expiresIn === "number" ? now() + (expiresIn + clockToleranceSeconds) * 1000 : Infinity;
       entries.set(key, { payload, expiresAt });
       if (this.#model === "Session" && typeof payload.uid === "string") sessionUids.set(payload.uid, id);
       if (typeof payload.userCode === "string") userCodes.set(payload.userCode, id);
@@ -75,7 +87,7 @@ export function createMemoryAdapter(clockToleranceSeconds: number): AdapterFacto
 
     async consume(id: string): Promise<void> {
       const payload = live(this.#key(id));
-      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+      if (payload) payload.consumed = Math.floor(now() / 1000);
     }
 
     async destroy(id: string): Promise<void> {

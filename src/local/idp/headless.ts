@@ -1,18 +1,29 @@
 /**
  * Sign in to an OpenID Provider the way a browser would, without a browser: discovery, an authorization request
  * with PKCE (S256), state and nonce, redirects followed by hand with a small cookie jar, the real login form GET and
- * POST, then the code exchange at the token endpoint as a public client. Node-only, for tests and scripts.
+ * POST, then the code exchange at the token endpoint as a public client. Also silent (`prompt=none`) authorization
+ * with the session a sign-in left in the jar, and RP-initiated logout. Node-only, for tests and scripts.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { alertText, CookieJar, follow, formAction, hiddenInputs, inlineScripts, textOf, type Followed } from "./browser";
 
-export interface HeadlessSignInOptions {
+export { CookieJar } from "./browser";
+
+export interface HeadlessAuthorizeOptions {
   issuer: string;
   clientId: string;
   redirectUri: string;
-  username: string;
-  password: string;
   /** Default "openid profile email". */
   scope?: string;
+  /** The `prompt` parameter, e.g. "consent" (needed for `offline_access`) or "none". Default: none sent. */
+  prompt?: string;
+  /** The browser's cookies: pass one jar to several calls to share the IdP session. Default: a new, empty jar. */
+  cookies?: CookieJar;
+}
+
+export interface HeadlessSignInOptions extends HeadlessAuthorizeOptions {
+  username: string;
+  password: string;
 }
 
 export interface HeadlessTokens {
@@ -34,8 +45,6 @@ export class HeadlessSignInError extends Error {
     super(message, options);
   }
 }
-
-const MAX_REDIRECTS = 10;
 
 /** Sign in through the login form and return the tokens. Throws HeadlessSignInError with the page's alert text on wrong credentials. */
 export async function signInHeadless(opts: HeadlessSignInOptions): Promise<HeadlessTokens> {
@@ -66,19 +75,71 @@ export interface LoginPage {
   submit: (username: string, password: string) => Promise<LoginSubmission>;
 }
 
+/** Where an authorization request ended: a code for the app, an error for the app, or a page of the IdP. */
+export type AuthorizationOutcome =
+  | { kind: "code"; code: string; redeem: () => Promise<HeadlessTokens> }
+  | { kind: "error"; error: string; description: string | undefined }
+  | { kind: "page"; status: number; html: string; url: string };
+
+/**
+ * Send an authorization request with the cookies of `opts.cookies` and follow it until the app's redirect URI (a
+ * code or an error, `state` checked) or a page of the IdP (such as the login form). With `prompt: "none"` this is a
+ * silent sign-in.
+ */
+export async function authorize(opts: HeadlessAuthorizeOptions): Promise<AuthorizationOutcome> {
+  const flow = await startAuthorization(opts);
+  const first = await flow.go(flow.url, { method: "GET" });
+  return first.kind === "page" ? { kind: "page", status: first.status, html: first.html, url: first.url } : flow.outcome(first.url);
+}
+
 /**
  * Start an authorization request and stop at the login form. `submit` posts the form; on success it follows the
  * redirects to `redirectUri`, checks `state`, and `redeem` exchanges the code.
  */
-export async function openLoginPage(opts: Omit<HeadlessSignInOptions, "username" | "password">): Promise<LoginPage> {
+export async function openLoginPage(opts: HeadlessAuthorizeOptions): Promise<LoginPage> {
+  const flow = await startAuthorization(opts);
+  const first = await flow.go(flow.url, { method: "GET" });
+  if (first.kind === "callback") throw callbackError(first.url, "before the login form was shown");
+  const page = first;
+  if (page.status !== 200) throw new HeadlessSignInError("protocol_error", `Expected the login form, got HTTP ${page.status} from ${page.url}: ${textOf(page.html).slice(0, 300)}`);
+  const action = formAction(page.html, "login-form");
+  if (!action) throw new HeadlessSignInError("protocol_error", `No login form (form#login-form) on ${page.url}`);
+
+  return {
+    status: page.status,
+    html: page.html,
+    url: page.url,
+    submit: async (username, password) => {
+      const result = await flow.go(new URL(action, page.url).href, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ username, password }).toString(),
+      });
+      if (result.kind === "page") return { kind: "page", status: result.status, html: result.html, alert: alertText(result.html) };
+      const outcome = flow.outcome(result.url);
+      if (outcome.kind !== "code") throw callbackError(result.url, "after the login form");
+      return { kind: "redirect", code: outcome.code, redeem: outcome.redeem, cookieHeader: (url) => flow.jar.header(url) };
+    },
+  };
+}
+
+interface AuthorizationFlow {
+  url: string;
+  jar: CookieJar;
+  go: (url: string, init: RequestInit) => Promise<Followed>;
+  /** Read the redirect to the app: a code (state checked) or an error. */
+  outcome: (callbackUrl: string) => AuthorizationOutcome;
+}
+
+async function startAuthorization(opts: HeadlessAuthorizeOptions): Promise<AuthorizationFlow> {
   const metadata = await discover(opts.issuer);
-  const jar = new CookieJar();
+  const jar = opts.cookies ?? new CookieJar();
   const verifier = randomBytes(32).toString("base64url");
   const state = randomBytes(16).toString("base64url");
   const nonce = randomBytes(16).toString("base64url");
 
-  const authorize = new URL(metadata.authorization_endpoint);
-  authorize.search = new URLSearchParams({
+  const authorizeUrl = new URL(metadata.authorization_endpoint);
+  authorizeUrl.search = new URLSearchParams({
     response_type: "code",
     client_id: opts.clientId,
     redirect_uri: opts.redirectUri,
@@ -87,14 +148,8 @@ export async function openLoginPage(opts: Omit<HeadlessSignInOptions, "username"
     nonce,
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
+    ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
   }).toString();
-
-  const first = await follow(jar, authorize.href, { method: "GET" }, opts.redirectUri);
-  if (first.kind === "callback") throw callbackError(first.url, "before the login form was shown");
-  const page = first;
-  if (page.status !== 200) throw new HeadlessSignInError("protocol_error", `Expected the login form, got HTTP ${page.status} from ${page.url}: ${textOf(page.html).slice(0, 300)}`);
-  const action = formAction(page.html, "login-form");
-  if (!action) throw new HeadlessSignInError("protocol_error", `No login form (form#login-form) on ${page.url}`);
 
   const redeem = async (code: string): Promise<HeadlessTokens> => {
     const response = await fetch(metadata.token_endpoint, {
@@ -108,23 +163,81 @@ export async function openLoginPage(opts: Omit<HeadlessSignInOptions, "username"
   };
 
   return {
+    url: authorizeUrl.href,
+    jar,
+    go: (url, init) => go(jar, url, init, opts.redirectUri),
+    outcome: (callbackUrl) => {
+      const params = new URL(callbackUrl).searchParams;
+      if (params.get("state") !== state) throw new HeadlessSignInError("protocol_error", `state mismatch on the redirect to ${opts.redirectUri}`);
+      const error = params.get("error");
+      if (error) return { kind: "error", error, description: params.get("error_description") ?? undefined };
+      const code = params.get("code");
+      if (!code) throw new HeadlessSignInError("protocol_error", `No code on the redirect to ${opts.redirectUri}`);
+      return { kind: "code", code, redeem: () => redeem(code) };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// RP-initiated logout
+
+export interface HeadlessLogoutOptions {
+  issuer: string;
+  /** The browser's cookies (the session a sign-in left there). */
+  cookies: CookieJar;
+  idTokenHint?: string;
+  clientId?: string;
+  postLogoutRedirectUri?: string;
+  state?: string;
+}
+
+/** Where a logout ended: the redirect to `post_logout_redirect_uri` (not followed), or an IdP page. */
+export type LogoutOutcome = { kind: "redirect"; url: string } | { kind: "page"; status: number; html: string; url: string };
+
+export interface LogoutPage {
+  status: number;
+  html: string;
+  url: string;
+  /** The page's Content-Security-Policy header ("" when absent). */
+  csp: string;
+  /** The page's inline scripts, as written. */
+  scripts: string[];
+  /** Press "Yes, sign me out" (what the auto-submitting script does): POST oidc-provider's form with `logout=yes`. */
+  confirm: () => Promise<LogoutOutcome>;
+}
+
+/** GET the end-session endpoint with the given parameters and stop at the page it shows. */
+export async function openLogoutPage(opts: HeadlessLogoutOptions): Promise<LogoutPage> {
+  const metadata = await discover(opts.issuer);
+  if (!metadata.end_session_endpoint) throw new HeadlessSignInError("protocol_error", "Discovery document: no end_session_endpoint");
+  const url = new URL(metadata.end_session_endpoint);
+  const params: Record<string, string | undefined> = {
+    id_token_hint: opts.idTokenHint,
+    client_id: opts.clientId,
+    post_logout_redirect_uri: opts.postLogoutRedirectUri,
+    state: opts.state,
+  };
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  const stopAt = opts.postLogoutRedirectUri ?? `${metadata.issuer}/.well-known/never`;
+  const page = await go(opts.cookies, url.href, { method: "GET" }, stopAt);
+  if (page.kind === "callback") throw new HeadlessSignInError("protocol_error", `The logout redirected to ${page.url} without showing a page`);
+
+  return {
     status: page.status,
     html: page.html,
     url: page.url,
-    submit: async (username, password) => {
-      const result = await follow(
-        jar,
+    csp: page.headers.get("content-security-policy") ?? "",
+    scripts: inlineScripts(page.html),
+    confirm: async () => {
+      const action = formAction(page.html, "op.logoutForm");
+      if (!action) throw new HeadlessSignInError("protocol_error", `No logout form (form#op.logoutForm) on ${page.url}`);
+      const result = await go(
+        opts.cookies,
         new URL(action, page.url).href,
-        { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ username, password }).toString() },
-        opts.redirectUri,
+        { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ ...hiddenInputs(page.html, "op.logoutForm"), logout: "yes" }).toString() },
+        stopAt,
       );
-      if (result.kind === "page") return { kind: "page", status: result.status, html: result.html, alert: alertText(result.html) };
-      const params = new URL(result.url).searchParams;
-      if (params.get("error")) throw callbackError(result.url, "after the login form");
-      if (params.get("state") !== state) throw new HeadlessSignInError("protocol_error", `state mismatch on the redirect to ${opts.redirectUri}`);
-      const code = params.get("code");
-      if (!code) throw new HeadlessSignInError("protocol_error", `No code on the redirect to ${opts.redirectUri}`);
-      return { kind: "redirect", code, redeem: () => redeem(code), cookieHeader: (url) => jar.header(url) };
+      return result.kind === "callback" ? { kind: "redirect", url: result.url } : { kind: "page", status: result.status, html: result.html, url: result.url };
     },
   };
 }
@@ -135,6 +248,7 @@ interface Metadata {
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
+  end_session_endpoint?: string;
 }
 
 async function discover(issuer: string): Promise<Metadata> {
@@ -147,6 +261,23 @@ async function discover(issuer: string): Promise<Metadata> {
   }
   if (body.issuer !== issuer.replace(/\/$/, "")) throw new HeadlessSignInError("protocol_error", `Discovery document: issuer ${String(body.issuer)} is not ${issuer}`);
   return body as unknown as Metadata;
+}
+
+/** {@link follow}, with its failures as HeadlessSignInError. */
+async function go(jar: CookieJar, url: string, init: RequestInit, stopAt: string): Promise<Followed> {
+  try {
+    return await follow(jar, url, init, stopAt);
+  } catch (cause) {
+    throw new HeadlessSignInError("protocol_error", cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+function callbackError(url: string, when: string): HeadlessSignInError {
+  const params = new URL(url).searchParams;
+  const error = params.get("error");
+  if (!error) return new HeadlessSignInError("protocol_error", `Redirected to the app ${when} without an error: ${url}`);
+  const description = params.get("error_description");
+  return new HeadlessSignInError("authorization_error", `Authorization failed ${when}: ${error}${description ? ` — ${description}` : ""}`);
 }
 
 async function processTokenResponse(response: Response): Promise<HeadlessTokens> {
@@ -188,108 +319,3 @@ function checkNonce(idToken: string, nonce: string): void {
   if (claims.nonce !== nonce) throw new HeadlessSignInError("token_error", "id_token nonce does not match the authorization request");
 }
 
-type Followed = { kind: "page"; status: number; html: string; url: string } | { kind: "callback"; url: string };
-
-/** Fetch `url` and follow redirects by hand (cookies in `jar`) until a page, or a redirect to the app's `redirectUri`. */
-async function follow(jar: CookieJar, url: string, init: RequestInit, redirectUri: string): Promise<Followed> {
-  let current = url;
-  let request: RequestInit = init;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const cookie = jar.header(current);
-    const response = await fetch(current, { ...request, redirect: "manual", headers: { ...(request.headers as Record<string, string> | undefined), ...(cookie ? { Cookie: cookie } : {}), Accept: "text/html" } });
-    jar.store(current, response.headers.getSetCookie());
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      const next = new URL(location, current).href;
-      if (sameEndpoint(next, redirectUri)) return { kind: "callback", url: next };
-      current = next;
-      request = { method: "GET" }; // 302/303 after POST → GET, as a browser does
-      continue;
-    }
-    return { kind: "page", status: response.status, html: await response.text(), url: current };
-  }
-  throw new HeadlessSignInError("protocol_error", `More than ${MAX_REDIRECTS} redirects starting at ${url}`);
-}
-
-function sameEndpoint(url: string, redirectUri: string): boolean {
-  const a = new URL(url);
-  const b = new URL(redirectUri);
-  return a.origin === b.origin && a.pathname === b.pathname;
-}
-
-function callbackError(url: string, when: string): HeadlessSignInError {
-  const params = new URL(url).searchParams;
-  const error = params.get("error");
-  if (!error) return new HeadlessSignInError("protocol_error", `Redirected to the app ${when} without an error: ${url}`);
-  const description = params.get("error_description");
-  return new HeadlessSignInError("authorization_error", `Authorization failed ${when}: ${error}${description ? ` — ${description}` : ""}`);
-}
-
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_m, e: string) => {
-    const lower = e.toLowerCase();
-    if (lower.startsWith("#x")) return String.fromCodePoint(parseInt(lower.slice(2), 16));
-    if (lower.startsWith("#")) return String.fromCodePoint(parseInt(lower.slice(1), 10));
-    return ({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" } as Record<string, string>)[lower] ?? "";
-  });
-}
-
-function textOf(html: string): string {
-  return decodeEntities(html.replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ").trim();
-}
-
-function formAction(html: string, id: string): string | undefined {
-  for (const [tag] of html.matchAll(/<form\b[^>]*>/gi)) {
-    if (attr(tag, "id") === id) return attr(tag, "action");
-  }
-  return undefined;
-}
-
-function attr(tag: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, "i").exec(tag);
-  const raw = m?.[1] ?? m?.[2];
-  return raw === undefined ? undefined : decodeEntities(raw);
-}
-
-/** Text of the first element with role="alert". */
-function alertText(html: string): string | undefined {
-  const m = /<(\w+)\b[^>]*\brole\s*=\s*["']alert["'][^>]*>([\s\S]*?)<\/\1>/i.exec(html);
-  return m?.[2] === undefined ? undefined : textOf(m[2]);
-}
-
-/** Just enough of RFC 6265 for one host: name, path, expiry. */
-class CookieJar {
-  readonly #cookies = new Map<string, { name: string; value: string; origin: string; path: string; expires: number }>();
-
-  store(url: string, setCookies: string[]): void {
-    const { origin, pathname } = new URL(url);
-    for (const line of setCookies) {
-      const [pair = "", ...attrs] = line.split(";");
-      const eq = pair.indexOf("=");
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      let path = pathname.slice(0, pathname.lastIndexOf("/") + 1) || "/";
-      let expires = Infinity;
-      for (const a of attrs) {
-        const [k = "", v = ""] = a.split("=").map((s) => s.trim());
-        if (/^path$/i.test(k) && v.startsWith("/")) path = v;
-        else if (/^max-age$/i.test(k)) expires = Date.now() + Number(v) * 1000;
-        else if (/^expires$/i.test(k) && expires === Infinity) expires = Date.parse(v);
-      }
-      const key = `${origin} ${path} ${name}`;
-      if (expires <= Date.now()) this.#cookies.delete(key);
-      else this.#cookies.set(key, { name, value, origin, path, expires });
-    }
-  }
-
-  header(url: string): string {
-    const { origin, pathname } = new URL(url);
-    const now = Date.now();
-    return [...this.#cookies.values()]
-      .filter((c) => c.origin === origin && c.expires > now && (pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`)))
-      .map((c) => `${c.name}=${c.value}`)
-      .join("; ");
-  }
-}

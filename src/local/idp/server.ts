@@ -1,6 +1,7 @@
 /**
  * The local OpenID Provider: a real, certified OP (panva's `oidc-provider`) configured for the console app and the
- * stack's test users, with a real login form.
+ * stack's test users, with a real login form. Its configuration is in configuration.ts, its own pages (login form,
+ * consent) in interactions.ts and pages.ts.
  *
  * Personas plan. This module is the **generic OIDC issuer** persona — the one the local IAM OIDC provider
  * (`arn:aws:iam::ACCOUNT:oidc-provider/127.0.0.1:9400`) trusts: discovery + JWKS, authorization code + PKCE (S256),
@@ -13,24 +14,38 @@
  * - authority = the issuer (`http://127.0.0.1:9400` under `npm start`), client id `web-identity-console`, public
  *   client (no secret), `response_type=code` with PKCE S256 (required: a request without `code_challenge` is refused),
  *   scopes `openid profile email`. The ID token carries name/email claims too; `iss` is echoed on the redirect (RFC 9207).
- * - Every code exchange also returns a refresh token that rotates on each use and dies with the IdP session
- *   (sign-out). `offline_access` is only honoured together with `prompt=consent` (oidc-provider rule).
+ * - Refresh tokens only when asked for and allowed: the authorization request must ask `offline_access` **together
+ *   with `prompt=consent`** (oidc-provider drops `offline_access` otherwise, per OIDC Core §11) and the client must
+ *   have `"refreshTokens": true` in stack.json (the app client has). Anything else gets no refresh token. A refresh
+ *   token rotates on each use (reusing a rotated-out one fails and revokes the chain), keeps the chain's absolute
+ *   lifetime (`ttl.refreshToken`), and — being offline access — is NOT ended by RP-initiated logout: revoke it at the
+ *   revocation endpoint on sign-out (it is then `invalid_grant`). Access tokens without offline access do die with
+ *   the session.
+ * - Lifetimes come from stack.json's `ttl` (`idToken`, `accessToken`, `refreshToken`, `session`, seconds); `npm start`
+ *   lets `WIC_IDP_*_TTL` override them, and startIdp's `ttl` option wins over both.
  * - `redirect_uri` and `post_logout_redirect_uri` must be registered exactly (stack.json `clients[].redirectUris`).
+ * - RP-initiated logout (`end_session_endpoint`): with a valid `id_token_hint` for the signed-in user the page signs
+ *   out at once (an inline script allowed by its CSP hash presses "Sign me out"; the button stays for no-script
+ *   browsers) and the browser lands on `post_logout_redirect_uri?state=…`; without a hint the user is asked.
  * - CORS: discovery and JWKS answer any origin; token, userinfo and revocation answer only the origins of the
  *   client's registered redirect URIs (a request from another origin gets `invalid_request` and no
  *   `Access-Control-Allow-Origin`; preflights are answered for any origin, as the library does).
  * - Silent sign-in in an iframe (`prompt=none`) only finds the session from a same-site page: serve the app on
  *   127.0.0.1 like the issuer (any port), not on localhost — the session cookie is SameSite=Lax.
+ * - Local-stack extensions (with the `controls` option): `/__local/…` test controls on this port (see ../controls.ts),
+ *   the stack clock for stored artifacts, and "refuse silent renewal for a user" (`prompt=none` → `login_required`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { exportJWK, generateKeyPair } from "jose";
 import type ProviderClass from "oidc-provider";
-import type { Account, Configuration, errors, KoaContextWithOIDC } from "oidc-provider";
-import type { ClientConfig, StackConfig, TestUser } from "../config";
-import { closeServer, listen, readBodyUpTo } from "../http";
-import { createMemoryAdapter } from "./adapter";
-import { htmlHeaders, renderLoginPage, renderLogoutPage, renderMessagePage } from "./pages";
+import type { errors, interactionPolicy, KoaContextWithOIDC } from "oidc-provider";
+import { DEFAULT_IDP_TTL, type IdpTtlConfig, type StackConfig } from "../config";
+import { handleControlRequest, isControlRequest, type StackControls } from "../controls";
+import { closeServer, listen } from "../http";
+import { buildConfiguration, clientOrigins, PROVIDER_NAME } from "./configuration";
+import { handleInteraction, sendHtml } from "./interactions";
+import { renderMessagePage } from "./pages";
+
+export { PROVIDER_NAME, SCOPES } from "./configuration";
 
 export interface IdpServer {
   /** `http://127.0.0.1:<port>` — exactly the `iss` of every token. */
@@ -40,15 +55,8 @@ export interface IdpServer {
   close(): Promise<void>;
 }
 
-/** Token lifetimes in seconds. */
-export interface IdpTokenTtl {
-  /** ID token `exp - iat`. Default 3600. */
-  idToken?: number;
-  /** Access token `expires_in`. Default 3600. */
-  accessToken?: number;
-  /** Absolute lifetime of a refresh-token chain (rotation keeps the original expiry). Default 86400. */
-  refreshToken?: number;
-}
+/** Token lifetimes in seconds; each one given here wins over stack.json's `ttl`. */
+export type IdpTokenTtl = Partial<IdpTtlConfig>;
 
 export interface StartIdpOptions {
   config: StackConfig;
@@ -56,16 +64,16 @@ export interface StartIdpOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Overrides of `config.ttl`. */
   ttl?: IdpTokenTtl;
-  /** Don't log rejected requests (client errors). Server errors are always written to stderr. */
+  /**
+   * Local-stack extensions shared with the STS: `/__local/…` is answered on this port, the silent-renewal switch is
+   * honoured, and stored artifacts expire by the stack clock. Without it none of that exists.
+   */
+  controls?: StackControls;
+  /** Don't log rejected requests (client errors) nor test-control effects. Server errors are always written to stderr. */
   quiet?: boolean;
 }
-
-export const PROVIDER_NAME = "Local OpenID Provider";
-export const SCOPES = ["openid", "profile", "email", "offline_access"] as const;
-
-const DAY = 24 * 60 * 60;
-const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * Start the generic OIDC issuer on `host:port` (issuer `http://host:port`), with a signing key and cookie keys
@@ -74,7 +82,8 @@ const MAX_FORM_BYTES = 16 * 1024;
 export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
   const host = opts.host ?? "127.0.0.1";
   const quiet = opts.quiet ?? false;
-  const Provider = await loadProviderClass();
+  const { Provider, interactionPolicy } = await loadOidcProvider();
+  const controls = opts.controls;
 
   // Listen first: the issuer must carry the real port, and port 0 is only resolved by binding.
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -86,7 +95,17 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
 
   let provider: ProviderClass;
   try {
-    provider = new Provider(issuer, await buildConfiguration({ config: opts.config, port, ttl: opts.ttl ?? {} }));
+    provider = new Provider(
+      issuer,
+      await buildConfiguration({
+        config: opts.config,
+        port,
+        ttl: { ...DEFAULT_IDP_TTL, ...opts.config.ttl, ...definedOnly(opts.ttl ?? {}) },
+        policy: interactionPolicy,
+        ...(controls ? { controls } : {}),
+        log: quiet ? () => {} : (line) => console.warn(`[idp] ${line}`),
+      }),
+    );
   } catch (err) {
     server.close();
     throw err;
@@ -97,6 +116,10 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
   const formOrigins = clientOrigins(opts.config.clients);
   handler = (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (controls && isControlRequest(req.url)) {
+      handleControlRequest(controls, req, res);
+      return;
+    }
     if (path.startsWith("/interaction/")) {
       handleInteraction(provider, opts.config, formOrigins, req, res).catch((err: unknown) => {
         console.error(`[idp] ${req.method} ${path}:`, err);
@@ -128,291 +151,38 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
   };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Configuration
-
-async function buildConfiguration(input: { config: StackConfig; port: number; ttl: IdpTokenTtl }): Promise<Configuration> {
-  const { config, port, ttl } = input;
-  const users = config.users;
-  const clients = config.clients;
-  const formOrigins = clientOrigins(clients);
-  const refreshTtl = ttl.refreshToken ?? DAY;
-
-  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const signingKey = { ...jwk, kid: `idp-${randomUUID()}`, alg: "RS256", use: "sig" };
-
-  const corsOrigins = new Map(clients.map((c) => [c.clientId, new Set(originsOf([...c.redirectUris, ...c.postLogoutRedirectUris]))]));
-
-  return {
-    adapter: createMemoryAdapter(15),
-    clockTolerance: 15,
-    jwks: { keys: [signingKey] },
-    cookies: {
-      keys: [randomBytes(32).toString("base64url")],
-      // Cookies are shared by every port of 127.0.0.1: name them per port so two local IdPs (personas, tests) never
-      // overwrite each other's session.
-      names: { session: `_idp${port}_session`, interaction: `_idp${port}_interaction`, resume: `_idp${port}_resume` },
-    },
-    clients: clients.map((c) => ({
-      client_id: c.clientId,
-      application_type: "web",
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      redirect_uris: c.redirectUris,
-      post_logout_redirect_uris: c.postLogoutRedirectUris,
-      id_token_signed_response_alg: "RS256",
-    })),
-    responseTypes: ["code"],
-    pkce: { required: () => true },
-    scopes: [...SCOPES],
-    claims: {
-      openid: ["sub"],
-      profile: ["name", "preferred_username"],
-      email: ["email", "email_verified"],
-    },
-    // Put the profile/email claims the scopes grant into the ID token too (as Google does), not only into userinfo.
-    conformIdTokenClaims: false,
-    findAccount: (_ctx, sub) => {
-      const user = users.find((u) => u.sub === sub);
-      return user ? accountFor(user) : undefined;
-    },
-    // First-party app: grant whatever configured scopes/claims it asks for, so the user only ever sees the login form.
-    loadExistingGrant: async (ctx) => {
-      const { client, session, account } = ctx.oidc;
-      if (!client || !account) return undefined;
-      const grantId = ctx.oidc.result?.consent?.grantId ?? session?.grantIdFor(client.clientId);
-      let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
-      if (grant && (grant.accountId !== account.accountId || grant.clientId !== client.clientId)) grant = undefined;
-      grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: account.accountId });
-      grant.addOIDCScope(ctx.oidc.requestParamOIDCScopes);
-      grant.addOIDCClaims(ctx.oidc.requestParamClaims);
-      await grant.save();
-      return grant;
-    },
-    // Every code exchange of a client allowed the refresh_token grant gets a (rotating) refresh token. Without
-    // `offline_access` it is bound to the IdP session: end_session revokes it. oidc-provider keeps `offline_access`
-    // only when the request also says `prompt=consent`; with it the refresh token outlives the session.
-    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed("refresh_token"),
-    clientBasedCORS: (_ctx, origin, client) => origin !== "null" && (corsOrigins.get(client.clientId)?.has(origin) ?? false),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    features: {
-      devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      userinfo: { enabled: true },
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource: (ctx, form) => {
-          setHtml(ctx, formOrigins);
-          ctx.body = renderLogoutPage({ providerName: PROVIDER_NAME, clientId: ctx.oidc.client?.clientId, form });
-        },
-        postLogoutSuccessSource: (ctx) => {
-          setHtml(ctx, formOrigins);
-          ctx.body = renderMessagePage({ providerName: PROVIDER_NAME, title: "Signed out", message: "You are signed out. You can close this page." });
-        },
-      },
-    },
-    renderError: (ctx, out) => {
-      setHtml(ctx, formOrigins);
-      ctx.body = renderMessagePage({
-        providerName: PROVIDER_NAME,
-        title: "Sign-in error",
-        message: out.error_description ?? "The request could not be processed.",
-        details: { error: out.error },
-      });
-    },
-    ttl: {
-      AccessToken: ttl.accessToken ?? 3600,
-      IdToken: ttl.idToken ?? 3600,
-      AuthorizationCode: 60,
-      Interaction: 3600,
-      Session: DAY,
-      Grant: Math.max(DAY, refreshTtl),
-      // Rotation hands out a new refresh token on every use; it inherits the remaining lifetime of the one it replaces.
-      RefreshToken: (ctx) => ctx.oidc.entities.RotatedRefreshToken?.remainingTTL ?? refreshTtl,
-    },
-  };
-}
-
-function accountFor(user: TestUser): Account {
-  return {
-    accountId: user.sub,
-    claims: () => ({
-      sub: user.sub,
-      name: user.name,
-      preferred_username: user.username,
-      email: user.email,
-      email_verified: true,
-    }),
-  };
-}
-
-function originsOf(uris: readonly string[]): string[] {
-  const origins: string[] = [];
-  for (const uri of uris) {
-    const origin = URL.parse(uri)?.origin;
-    if (origin && origin !== "null") origins.push(origin);
-  }
-  return origins;
-}
-
-function clientOrigins(clients: readonly ClientConfig[]): string[] {
-  return [...new Set(originsOf(clients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris])))];
-}
-
-function setHtml(ctx: KoaContextWithOIDC, formOrigins: readonly string[]): void {
-  for (const [name, value] of Object.entries(htmlHeaders(formOrigins))) ctx.set(name, value);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Interaction routes: GET /interaction/:uid, POST /interaction/:uid/login, POST /interaction/:uid/abort
-
-async function handleInteraction(
-  provider: ProviderClass,
-  config: StackConfig,
-  formOrigins: readonly string[],
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const path = (req.url ?? "").split("?")[0] ?? "";
-  const match = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(path);
-  const uid = match?.[1];
-  const action = match?.[2];
-  const method = req.method ?? "GET";
-  if (!uid || (action === undefined ? method !== "GET" && method !== "HEAD" : method !== "POST")) {
-    sendHtml(res, action === undefined && uid ? 405 : 404, formOrigins, renderMessagePage({ providerName: PROVIDER_NAME, title: "Not found", message: "There is no such page." }));
-    return;
-  }
-
-  // Throws SessionNotFound when the interaction cookie is missing or the interaction expired.
-  const details = await provider.interactionDetails(req, res).catch(() => undefined);
-  if (!details || details.uid !== uid) {
-    sendHtml(res, 400, formOrigins, renderMessagePage({
-      providerName: PROVIDER_NAME,
-      title: "Sign-in expired",
-      message: "This sign-in request has expired or was already used. Go back to the app and sign in again.",
-    }));
-    return;
-  }
-
-  const clientId = String(details.params.client_id ?? "");
-  const base = `/interaction/${encodeURIComponent(uid)}`;
-  const loginPage = (status: number, username?: string, error?: string): void =>
-    sendHtml(res, status, formOrigins, renderLoginPage({
-      providerName: PROVIDER_NAME,
-      clientId,
-      action: `${base}/login`,
-      abortAction: `${base}/abort`,
-      users: config.users,
-      ...(username !== undefined ? { username } : {}),
-      ...(error !== undefined ? { error } : {}),
-    }));
-
-  if (action === "abort") {
-    await provider.interactionFinished(req, res, { error: "access_denied", error_description: "End-User aborted the sign-in" }, { mergeWithLastSubmission: false });
-    return;
-  }
-
-  if (details.prompt.name === "consent") {
-    await grantConsent(provider, details, req, res);
-    return;
-  }
-  if (details.prompt.name !== "login") {
-    sendHtml(res, 400, formOrigins, renderMessagePage({ providerName: PROVIDER_NAME, title: "Unsupported request", message: `This provider cannot handle the "${details.prompt.name}" step.` }));
-    return;
-  }
-
-  if (action === undefined) {
-    const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : undefined;
-    loginPage(200, hint);
-    return;
-  }
-
-  const form = await readForm(req);
-  if (!form) {
-    loginPage(400, undefined, "The form could not be read. Please try again.");
-    return;
-  }
-  const username = (form.get("username") ?? "").trim();
-  const password = form.get("password") ?? "";
-  if (!username || !password) {
-    loginPage(200, username, "Enter your username and password.");
-    return;
-  }
-  const user = findUser(config.users, username, password);
-  if (!user) {
-    loginPage(200, username, "Wrong username or password.");
-    return;
-  }
-  await provider.interactionFinished(req, res, { login: { accountId: user.sub, amr: ["pwd"] } }, { mergeWithLastSubmission: false });
-}
-
-/** Auto-consent for the first-party app (normally already done by loadExistingGrant; this covers the rest). */
-async function grantConsent(
-  provider: ProviderClass,
-  details: Interaction,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const accountId = details.session?.accountId;
-  const clientId = String(details.params.client_id ?? "");
-  const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-  const grant = existing ?? new provider.Grant({ accountId, clientId });
-  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope);
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes);
-  const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-}
-
-function findUser(users: readonly TestUser[], username: string, password: string): TestUser | undefined {
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  const given = digest(password);
-  const user = users.find((u) => u.username === username);
-  // Compare anyway when the user is unknown, so timing does not tell which usernames exist.
-  const ok = timingSafeEqual(given, digest(user?.password ?? randomUUID()));
-  return user && ok ? user : undefined;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") return undefined;
-  const body = await readBodyUpTo(req, MAX_FORM_BYTES);
-  return body === undefined ? undefined : new URLSearchParams(body.toString("utf8"));
-}
-
-function sendHtml(res: ServerResponse, status: number, formOrigins: readonly string[], html: string): void {
-  res.writeHead(status, htmlHeaders(formOrigins));
-  res.end(html);
+function definedOnly(ttl: IdpTokenTtl): IdpTokenTtl {
+  return Object.fromEntries(Object.entries(ttl).filter(([, v]) => v !== undefined));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Library loading and logging
 
-type ProviderConstructor = typeof ProviderClass;
-type Interaction = Awaited<ReturnType<ProviderClass["interactionDetails"]>>;
-let providerClass: Promise<ProviderConstructor> | undefined;
+interface OidcProviderModule {
+  Provider: typeof ProviderClass;
+  interactionPolicy: typeof interactionPolicy;
+}
+let oidcProvider: Promise<OidcProviderModule> | undefined;
 
 /**
  * oidc-provider 9 prints "Unsupported runtime. Use Node.js v22.x LTS" when imported on Node 20. This project targets
  * Node 20 and the interop tests run the provider there, so that one line is dropped; anything else it prints passes.
  */
-function loadProviderClass(): Promise<ProviderConstructor> {
-  providerClass ??= (async () => {
+function loadOidcProvider(): Promise<OidcProviderModule> {
+  oidcProvider ??= (async () => {
     const warn = console.warn;
     console.warn = (...args: unknown[]) => {
       if (typeof args[0] === "string" && args[0].includes("Unsupported runtime")) return;
       warn.apply(console, args);
     };
     try {
-      return (await import("oidc-provider")).default;
+      const module = await import("oidc-provider");
+      return { Provider: module.default, interactionPolicy: module.interactionPolicy };
     } finally {
       console.warn = warn;
     }
   })();
-  return providerClass;
+  return oidcProvider;
 }
 
 function wireLogging(provider: ProviderClass, quiet: boolean): void {

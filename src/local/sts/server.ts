@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { StackConfig } from "../config";
+import { handleControlRequest, isControlRequest, type StackControls } from "../controls";
 import { closeServer, listen, readBodyUpTo } from "../http";
 import { assumeRoleWithWebIdentity, checkSignedRequest, getCallerIdentity, type StsContext } from "./actions";
 import { isStsFault, StsFault } from "./faults";
@@ -31,8 +32,13 @@ export interface StsOptions {
   port?: number;
   /** Default 127.0.0.1 (the local stack binds loopback only). */
   host?: string;
-  /** The STS clock, ms since the epoch (a seam for tests). Default `Date.now`. */
+  /** The STS clock, ms since the epoch (a seam for tests). Default: `controls.now` when given, else `Date.now`. */
   now?: () => number;
+  /**
+   * Local-stack extensions shared with the IdP: `/__local/…` is answered on this port (the same controls as the
+   * IdP's), and the STS reads the stack clock (`controls.now`, unless `now` is given).
+   */
+  controls?: StackControls;
   /** fetch used for OIDC discovery and JWKS. Default global `fetch`. */
   fetchImpl?: typeof fetch;
   /** Share a session store with other stand-ins (e.g. S3) so they can open session tokens. Default: a new one. */
@@ -115,7 +121,7 @@ async function dispatch(parts: HttpRequestParts, ctx: StsContext): Promise<{ ope
 export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const ctx: StsContext = {
     config: opts.config,
-    now: opts.now ?? Date.now,
+    now: opts.now ?? opts.controls?.now ?? Date.now,
     sessions: opts.sessions ?? createSessionStore(),
     keys: opts.keys ?? createJwksCache(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
   };
@@ -170,7 +176,12 @@ export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: 
     }
   }
 
+  const controls = opts.controls;
   return (req, res) => {
+    if (controls && isControlRequest(req.url)) {
+      handleControlRequest(controls, req, res, logError);
+      return;
+    }
     handle(req, res).catch((error: unknown) => {
       logError("local STS: failed to answer", error);
       if (!res.headersSent) res.writeHead(500);
