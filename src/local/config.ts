@@ -114,20 +114,24 @@ export function loadStackConfig(file: string = DEFAULT_STACK_FILE, overrides: St
     text = text.split(from).join(to);
   }
   const config = JSON.parse(text) as StackConfig;
-  const ttl: unknown = config.ttl;
-  if (ttl === undefined || (typeof ttl === "object" && ttl !== null && !Array.isArray(ttl))) {
-    config.ttl = { ...DEFAULT_IDP_TTL, ...(ttl as Partial<IdpTtlConfig> | undefined) };
-  }
+  const ttl: unknown = config.ttl ?? {};
   if (overrides.redirectUris) {
     for (const client of config.clients) {
       client.redirectUris.push(...overrides.redirectUris);
       client.postLogoutRedirectUris.push(...overrides.redirectUris);
     }
   }
-  const problems = validateStackConfig(config);
+  const problems = [...validateStackConfig(config), ...ttlProblems(ttl)];
   if (problems.length > 0) {
     throw new Error(`Invalid local stack configuration ${file}:\n- ${problems.join("\n- ")}`);
   }
+  const given = ttl as Partial<IdpTtlConfig>;
+  config.ttl = {
+    idToken: given.idToken ?? DEFAULT_IDP_TTL.idToken,
+    accessToken: given.accessToken ?? DEFAULT_IDP_TTL.accessToken,
+    refreshToken: given.refreshToken ?? DEFAULT_IDP_TTL.refreshToken,
+    session: given.session ?? DEFAULT_IDP_TTL.session,
+  };
   return config;
 }
 
@@ -172,7 +176,6 @@ function validateStackConfig(c: StackConfig): string[] {
     if (typeof client.clientId !== "string" || !client.clientId) problems.push(`clients[${i}].clientId is required`);
     if (typeof client.refreshTokens !== "boolean") problems.push(`clients[${i}].refreshTokens must be true or false`);
   }
-  problems.push(...ttlProblems(c.ttl));
   return problems;
 }
 
