@@ -22,11 +22,12 @@ function contentSecurityPolicy(configFile: string): string {
     "style-src 'self'",
     "img-src 'self' data:",
     `connect-src ${[...new Set(["'self'", sts, ...providers, ...app.connectOrigins])].join(" ")}`,
+    // Silent renewal: a hidden frame goes to the provider and comes back to the app itself.
     `frame-src ${["'self'", ...providers].join(" ")}`,
     "form-action 'self'",
     "base-uri 'none'",
     "object-src 'none'",
-    "frame-ancestors 'none'",
+    "frame-ancestors 'self'",
   ].join("; ");
 }
 

@@ -57,7 +57,7 @@ function Shell({ config }: { config: AppConfig }) {
   const session = state.status === "signed-in" ? state.session : undefined;
   const who = session ? String(session.claims.preferred_username ?? session.claims.email ?? session.claims.sub ?? "") : "";
   const provider = session ? config.providers.find((p) => p.id === session.providerId) : undefined;
-  const { Console, error } = useConsoleComponent(state.status === "completing" || state.status === "signed-in");
+  const { Console, error } = useConsoleComponent(state.status === "completing" || state.status === "restoring" || state.status === "signed-in");
 
   return (
     <>
@@ -71,6 +71,8 @@ function Shell({ config }: { config: AppConfig }) {
             <button
               type="button"
               onClick={() => {
+                // Removed, not just marked for garbage collection: no query keeps a signed answer after sign-out.
+                queryClient.cancelQueries().catch(() => undefined);
                 queryClient.clear();
                 void signOut();
               }}
@@ -83,7 +85,7 @@ function Shell({ config }: { config: AppConfig }) {
       <main>
         {session ? (
           Console ? (
-            <Console config={config} session={session} />
+            <Console config={config} session={session} restored={state.status === "signed-in" && state.restored} />
           ) : error ? (
             <p className="alert" role="alert">{error}</p>
           ) : (

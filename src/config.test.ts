@@ -68,12 +68,31 @@ describe("parseConfig", () => {
       ok: true,
       config: {
         region: "eu-central-1",
-        providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x", scope: "openid" }],
+        providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x", scope: "openid", refreshTokens: false }],
         roles: [{ arn: "arn:aws:iam::123456789012:role/R", label: "arn:aws:iam::123456789012:role/R" }],
         durationSeconds: 3600,
         connectOrigins: [],
       },
     });
+  });
+});
+
+describe("lifecycle settings", () => {
+  const base = { region: "us-east-1", roles: [{ arn: "arn:aws:iam::123456789012:role/R" }] };
+  const provider = { id: "p", label: "P", type: "oidc", authority: "https://issuer.example.com", clientId: "c" };
+
+  it("accepts a refresh margin and a provider's refresh-token opt-in", () => {
+    const r = parseConfig({ ...base, providers: [{ ...provider, refreshTokens: true }], refreshMarginSeconds: 120 });
+    expect(r.ok && r.config.refreshMarginSeconds).toBe(120);
+    expect(r.ok && r.config.providers[0]?.refreshTokens).toBe(true);
+  });
+
+  it("refuses a margin outside 10–3600 s and a refreshTokens that is not a boolean", () => {
+    const r = parseConfig({ ...base, providers: [{ ...provider, refreshTokens: "yes" }], refreshMarginSeconds: 5 });
+    expect(r.ok ? [] : r.problems).toEqual([
+      "providers[0].refreshTokens must be true or false",
+      "refreshMarginSeconds must be a whole number of seconds from 10 to 3600, got 5",
+    ]);
   });
 });
 

@@ -19,6 +19,12 @@ export interface ProviderConfig {
    * set it only when the provider insists.
    */
   clientSecret?: string;
+  /**
+   * Ask for a refresh token (`offline_access`, with `prompt=consent` as OIDC Core §11 requires) and renew the ID token
+   * with it, kept in memory only. Off by default: renewal then uses a hidden `prompt=none` request, which needs no
+   * long-lived token in the page.
+   */
+  refreshTokens: boolean;
 }
 
 export interface RoleOption {
@@ -33,6 +39,11 @@ export interface AppConfig {
   providers: ProviderConfig[];
   roles: RoleOption[];
   durationSeconds: number;
+  /**
+   * Refresh credentials this many seconds before they expire. Absent: 10 % of the session's length, at least 60 s
+   * (see `refreshMarginSeconds()` in src/credentials/expiry.ts).
+   */
+  refreshMarginSeconds?: number;
   /**
    * Extra origins the browser must reach besides the STS endpoint and the providers' authorities — e.g. Google's
    * token endpoint https://oauth2.googleapis.com. Used for the production Content-Security-Policy's connect-src.
@@ -85,6 +96,7 @@ export function parseConfig(raw: unknown): ConfigResult {
       if (typeof p.clientId !== "string" || p.clientId === "") problems.push(`${at}.clientId is required`);
       if (p.scope !== undefined && (typeof p.scope !== "string" || !p.scope.split(" ").includes("openid"))) problems.push(`${at}.scope must include "openid"`);
       if (p.clientSecret !== undefined && typeof p.clientSecret !== "string") problems.push(`${at}.clientSecret must be a string`);
+      if (p.refreshTokens !== undefined && typeof p.refreshTokens !== "boolean") problems.push(`${at}.refreshTokens must be true or false`);
       if (problems.length === before) {
         providers.push({
           id: p.id as string,
@@ -94,6 +106,7 @@ export function parseConfig(raw: unknown): ConfigResult {
           clientId: p.clientId as string,
           scope: (p.scope as string | undefined) ?? "openid",
           ...(typeof p.clientSecret === "string" ? { clientSecret: p.clientSecret } : {}),
+          refreshTokens: p.refreshTokens === true,
         });
       }
     });
@@ -123,6 +136,11 @@ export function parseConfig(raw: unknown): ConfigResult {
   const duration = raw.durationSeconds ?? 3600;
   if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 900 || duration > 43200) problems.push("durationSeconds must be an integer from 900 to 43200");
 
+  const margin = raw.refreshMarginSeconds;
+  if (margin !== undefined && (typeof margin !== "number" || !Number.isInteger(margin) || margin < 10 || margin > 3600)) {
+    problems.push(`refreshMarginSeconds must be a whole number of seconds from 10 to 3600, got ${JSON.stringify(margin)}`);
+  }
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -132,6 +150,7 @@ export function parseConfig(raw: unknown): ConfigResult {
       providers,
       roles,
       durationSeconds: duration as number,
+      ...(typeof margin === "number" ? { refreshMarginSeconds: margin } : {}),
       connectOrigins,
     },
   };

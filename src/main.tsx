@@ -1,19 +1,25 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App, preloadConsole } from "./App";
+import { callbackParams, isSilentRenewalFrame, readResumeHint } from "./auth/callback";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";
 import "./ui/styles.css";
 
-// Landing on a sign-in callback: fetch the sign-in library and the console while config.json loads.
-const params = new URLSearchParams(window.location.search);
-if (params.has("state") && (params.has("code") || params.has("error"))) {
-  void import("./auth/oidc").catch(() => undefined);
-  void preloadConsole().catch(() => undefined);
+if (isSilentRenewalFrame(window.location.href)) {
+  // The hidden frame of a silent renewal: hand the provider's answer to the parent page, render nothing.
+  void import("./auth/oidc").then(({ notifySilentRenewalParent }) => notifySilentRenewalParent(window.location.href)).catch(() => undefined);
+} else {
+  // Landing on a sign-in callback or restoring after a reload: fetch the sign-in library and the console while
+  // config.json loads.
+  if (callbackParams(window.location.href) || readResumeHint()) {
+    void import("./auth/oidc").catch(() => undefined);
+    void preloadConsole().catch(() => undefined);
+  }
+
+  const root = createRoot(document.getElementById("root") as HTMLElement);
+
+  void loadConfig().then((result) => {
+    root.render(<StrictMode>{result.ok ? <App config={result.config} /> : <ConfigProblems problems={result.problems} />}</StrictMode>);
+  });
 }
-
-const root = createRoot(document.getElementById("root") as HTMLElement);
-
-void loadConfig().then((result) => {
-  root.render(<StrictMode>{result.ok ? <App config={result.config} /> : <ConfigProblems problems={result.problems} />}</StrictMode>);
-});

@@ -1,71 +1,147 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
 import type { ProviderConfig } from "../config";
-import { callbackParams, cleanCallbackUrl, providerForState } from "./callback";
-import { authReducer, describeAuthError, type AuthState } from "./state";
+import { cleanCallbackUrl, landingFrom, providerForState, readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
+import { ProviderError, toProviderError } from "./errors";
+import type { ProviderSession, SignInOptions } from "./oidc";
+import { authReducer, type AuthState } from "./state";
 
 interface AuthContextValue {
   state: AuthState;
-  signIn(providerId: string): void;
+  signIn(providerId: string, opts?: SignInOptions): void;
+  /** Forget everything in memory at once, then revoke and end the provider session (may navigate away). */
   signOut(): Promise<void>;
+  /** Fresh provider tokens without a visible page (refresh token or `prompt=none`); throws a ProviderError. */
+  renew(providerId: string): Promise<ProviderSession>;
+  /** Remember (in this history entry, not in storage) the last exchange's choices for a restore after reload. */
+  rememberExchange(providerId: string, exchange: ResumeExchange): void;
+  /** The last exchange's choices remembered across a reload, if any. */
+  resumedExchange: ResumeExchange | undefined;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
+// oidc-client-ts loads only when a sign-in starts, completes or renews: it is not part of the first page load.
+const loadOidc = () => import("./oidc");
+
 function initialState(providers: ProviderConfig[]): AuthState {
-  const cb = callbackParams(window.location.href);
-  const provider = cb ? providerForState(providers, cb.state) : undefined;
-  return provider ? { status: "completing", providerId: provider.id } : { status: "signed-out" };
+  const landing = landingFrom(window.location.href);
+  const provider = landing ? providerForState(providers, landing.state) : undefined;
+  if (landing && provider) {
+    return landing.kind === "sign-in"
+      ? { status: "completing", providerId: provider.id }
+      : { status: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true } };
+  }
+  const hint = landing ? undefined : readResumeHint();
+  if (hint && providers.some((p) => p.id === hint.providerId)) return { status: "restoring", providerId: hint.providerId };
+  return { status: "signed-out" };
 }
 
 export function AuthProvider({ providers, children }: { providers: ProviderConfig[]; children: ReactNode }) {
   const [state, dispatch] = useReducer(authReducer, providers, initialState);
   // An authorization code may be redeemed once: the guard survives StrictMode's double effects.
-  const callbackHandled = useRef(false);
+  const landingHandled = useRef(false);
+  const [resumedExchange] = useState<ResumeExchange | undefined>(() => readResumeHint()?.exchange);
+  const byId = useCallback((id: string) => providers.find((p) => p.id === id), [providers]);
 
   useEffect(() => {
-    if (callbackHandled.current) return;
-    callbackHandled.current = true;
+    if (landingHandled.current) return;
+    landingHandled.current = true;
     const href = window.location.href;
-    const cb = callbackParams(href);
-    if (!cb) return;
-    performance.mark("wic:callback"); // for `npm run bench`
-    // The code and state leave the address bar and history at once; a reload cannot resubmit a spent code.
-    cleanCallbackUrl();
-    const provider = providerForState(providers, cb.state);
-    if (!provider) {
-      dispatch({ type: "failed", error: describeAuthError("callback", new Error("No matching state found in storage")) });
+    const landing = landingFrom(href);
+    if (landing) {
+      const provider = providerForState(providers, landing.state);
+      // The code and state leave the address bar and history at once; a reload cannot resubmit a spent code.
+      cleanCallbackUrl();
+      if (landing.kind === "sign-out") {
+        if (!provider) return;
+        loadOidc()
+          .then(({ completeSignOut }) => completeSignOut(provider, href))
+          .then((outcome) => {
+            const caveat = outcome.revokeProblem ?? (outcome.revoked ? "The refresh token was revoked at the provider." : undefined);
+            dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true, ...(caveat ? { caveat } : {}) } });
+          })
+          .catch(() => undefined);
+        return;
+      }
+      performance.mark("wic:callback"); // for `npm run bench`
+      if (!provider) {
+        dispatch({ type: "failed", error: toProviderError("callback", new Error("No matching state found in storage")) });
+        return;
+      }
+      loadOidc()
+        .then(({ completeSignIn }) => completeSignIn(provider, href))
+        .then((session) => {
+          performance.mark("wic:tokens"); // for `npm run bench`
+          writeResumeHint({ providerId: provider.id });
+          dispatch({ type: "signed-in", session });
+        })
+        .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label) }));
       return;
     }
-    // oidc-client-ts loads only when a sign-in starts or completes: it is not part of the first page load.
-    import("./oidc")
-      .then(({ completeSignIn }) => completeSignIn(provider, href))
-      .then((session) => {
-        performance.mark("wic:tokens"); // for `npm run bench`
-        dispatch({ type: "signed-in", session });
-      })
-      .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("callback", error) }));
+    // A reload or Back lost the in-memory session: one silent attempt with the provider this tab used.
+    const hint = readResumeHint();
+    const provider = hint ? providers.find((p) => p.id === hint.providerId) : undefined;
+    if (!provider) return;
+    loadOidc()
+      .then(({ renewSilently }) => renewSilently(provider))
+      .then((session) => dispatch({ type: "signed-in", session, restored: true }))
+      .catch(() => {
+        // login_required or anything else: the clean signed-out screen, no error noise.
+        writeResumeHint(undefined);
+        dispatch({ type: "signed-out" });
+      });
   }, [providers]);
 
   const signIn = useCallback(
-    (providerId: string) => {
-      const provider = providers.find((p) => p.id === providerId);
+    (providerId: string, opts: SignInOptions = {}) => {
+      const provider = byId(providerId);
       if (!provider) return;
       dispatch({ type: "redirect", providerId });
-      import("./oidc")
-        .then(({ beginSignIn }) => beginSignIn(provider))
-        .catch((error: unknown) => dispatch({ type: "failed", error: describeAuthError("sign-in", error) }));
+      loadOidc()
+        .then(({ beginSignIn }) => beginSignIn(provider, opts))
+        .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("sign-in", error, provider.label) }));
     },
-    [providers],
+    [byId],
   );
 
   const signOut = useCallback(async () => {
-    // Forget the tokens held in React state first: even if the library cannot be loaded, nothing stays behind.
-    dispatch({ type: "signed-out" });
-    const { forgetSession } = await import("./oidc");
-    await Promise.all(providers.map((p) => forgetSession(p)));
-  }, [providers]);
+    const providerId = state.status === "signed-in" ? state.session.providerId : undefined;
+    const provider = providerId ? byId(providerId) : undefined;
+    // Forget the tokens held in React state first: whatever happens next, nothing stays behind in this page.
+    writeResumeHint(undefined);
+    if (!provider) {
+      dispatch({ type: "signed-out" });
+      return;
+    }
+    dispatch({ type: "signing-out", providerId: provider.id });
+    const oidc = await loadOidc().catch(() => undefined);
+    const result = oidc
+      ? await oidc.signOutAtProvider(provider)
+      : { revoked: false, redirecting: false, endSessionProblem: `The sign-in library could not be loaded, so ${provider.label}'s session was not ended.` };
+    if (result.redirecting) return; // the provider sends the browser back to the app, which shows the signed-out notice
+    const caveat = [result.revokeProblem, result.endSessionProblem].filter(Boolean).join(" ");
+    dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: false, ...(caveat ? { caveat } : {}) } });
+    await Promise.all(providers.map((p) => oidc?.forgetSession(p).catch(() => undefined)));
+  }, [state, byId, providers]);
 
-  const value = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut]);
+  const renew = useCallback(
+    async (providerId: string): Promise<ProviderSession> => {
+      const provider = byId(providerId);
+      if (!provider) throw new ProviderError("invalid-response", "renewal", `No provider "${providerId}" is configured.`);
+      const oidc = await loadOidc().catch((error: unknown) => {
+        throw toProviderError("renewal", error, provider.label);
+      });
+      return oidc.renewSilently(provider);
+    },
+    [byId],
+  );
+
+  const rememberExchange = useCallback((providerId: string, exchange: ResumeExchange) => writeResumeHint({ providerId, exchange }), []);
+
+  const value = useMemo(
+    () => ({ state, signIn, signOut, renew, rememberExchange, resumedExchange }),
+    [state, signIn, signOut, renew, rememberExchange, resumedExchange],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

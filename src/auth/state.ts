@@ -1,26 +1,33 @@
+import type { ProviderError } from "./errors";
 import type { ProviderSession } from "./oidc";
 
-/** Where an auth failure came from, so the UI can say what to do. */
-export type AuthErrorSource = "sign-in" | "callback" | "provider";
-
-export interface AuthError {
-  source: AuthErrorSource;
-  message: string;
+/** What the signed-out screen says after a sign-out (so the user knows what was ended). */
+export interface SignedOutNotice {
+  providerLabel: string;
+  /** The provider's own session was ended too (RP-initiated logout came back). */
+  endedProviderSession: boolean;
+  /** Something that could not be done (no end-session endpoint, revocation failed…), in plain words. */
+  caveat?: string;
 }
 
 /** Auth UI state: a tagged union driven by one reducer (CONVENTIONS 8). */
 export type AuthState =
-  | { status: "signed-out"; error?: AuthError }
+  | { status: "signed-out"; error?: ProviderError; notice?: SignedOutNotice }
   | { status: "redirecting"; providerId: string }
   | { status: "completing"; providerId: string }
-  | { status: "signed-in"; session: ProviderSession };
+  /** After a reload: one silent sign-in attempt with the provider this tab used. */
+  | { status: "restoring"; providerId: string }
+  | { status: "signing-out"; providerId: string }
+  | { status: "signed-in"; session: ProviderSession; restored: boolean };
 
 export type AuthAction =
   | { type: "redirect"; providerId: string }
   | { type: "complete"; providerId: string }
-  | { type: "signed-in"; session: ProviderSession }
-  | { type: "failed"; error: AuthError }
-  | { type: "signed-out" };
+  | { type: "restore"; providerId: string }
+  | { type: "signed-in"; session: ProviderSession; restored?: boolean }
+  | { type: "failed"; error: ProviderError }
+  | { type: "signing-out"; providerId: string }
+  | { type: "signed-out"; notice?: SignedOutNotice };
 
 export function authReducer(_state: AuthState, action: AuthAction): AuthState {
   switch (action.type) {
@@ -28,30 +35,15 @@ export function authReducer(_state: AuthState, action: AuthAction): AuthState {
       return { status: "redirecting", providerId: action.providerId };
     case "complete":
       return { status: "completing", providerId: action.providerId };
+    case "restore":
+      return { status: "restoring", providerId: action.providerId };
     case "signed-in":
-      return { status: "signed-in", session: action.session };
+      return { status: "signed-in", session: action.session, restored: action.restored ?? false };
     case "failed":
       return { status: "signed-out", error: action.error };
+    case "signing-out":
+      return { status: "signing-out", providerId: action.providerId };
     case "signed-out":
-      return { status: "signed-out" };
+      return action.notice ? { status: "signed-out", notice: action.notice } : { status: "signed-out" };
   }
-}
-
-/** Turn whatever oidc-client-ts or fetch threw into a message that says what happened and what to do. */
-export function describeAuthError(source: AuthErrorSource, error: unknown): AuthError {
-  const e = error as { name?: string; message?: string; error?: string; error_description?: string };
-  const raw = e?.error_description || e?.message || String(error);
-  let message: string;
-  if (e?.name === "ErrorResponse" && e.error) {
-    message = `The identity provider refused: ${e.error}${e.error_description ? ` — ${e.error_description}` : ""}. Try signing in again.`;
-  } else if (/failed to fetch|networkerror|load failed|network request failed/i.test(raw)) {
-    message = "Could not reach the identity provider (it may be down, or it does not allow this origin through CORS). Check that it is running and try again.";
-  } else if (/no matching state/i.test(raw)) {
-    message = "This sign-in response does not match a sign-in started here (it may be stale or opened in another tab). Start again with Sign in.";
-  } else if (e?.name === "ErrorTimeout" || /timed? ?out/i.test(raw)) {
-    message = "The identity provider did not answer in time. Try again.";
-  } else {
-    message = `${source === "callback" ? "Finishing sign-in failed" : "Sign-in failed"}: ${raw}`;
-  }
-  return { source, message };
 }

@@ -141,3 +141,12 @@ export function describeClockSkew(skew: ClockSkew): string {
   const direction = skew.offsetMs > 0 ? "behind" : "ahead of";
   return `This device's clock is ${duration(skew.offsetMs)} ${direction} AWS time (${margin}).`;
 }
+
+/**
+ * The offset as the user should hear it, only when it is 1 s or more (less is within what a `Date` header can tell):
+ * `Your clock is 3 s behind AWS; signatures use AWS time.` `undefined` otherwise.
+ */
+export function describeClockSkewNotice(skew: ClockSkew): string | undefined {
+  if (skew.source === "none" || Math.abs(skew.offsetMs) < 1000) return undefined;
+  return `Your clock is ${duration(skew.offsetMs)} ${skew.offsetMs > 0 ? "behind" : "ahead of"} AWS; signatures use AWS time.`;
+}

@@ -1,25 +1,31 @@
 import { queryOptions } from "@tanstack/react-query";
-import type { ClockSkew } from "../aws/clock";
-import { getCallerIdentity, stsEndpoint, type GetCallerIdentityResult, type SignedStsCallResult, type TemporaryCredentials } from "../aws/sts";
+import { getCallerIdentity, stsEndpoint } from "../aws/sts";
 import type { AppConfig } from "../config";
+import type { CredentialLifecycle } from "../credentials/lifecycle";
 
-/** Query keys of the signed demo calls: hierarchical, keyed by the (non-secret) access key id, never a secret. */
+/**
+ * Query keys of the signed demo calls: hierarchical, keyed by the signed-in user's claims (`sub`, `iat` of the sign-in),
+ * never by a token or a secret.
+ */
 export const stsKeys = {
   all: ["sts"] as const,
-  callerIdentity: (accessKeyId: string) => [...stsKeys.all, "caller-identity", accessKeyId] as const,
+  callerIdentity: (sub: string, iat: number) => [...stsKeys.all, "caller-identity", sub, iat] as const,
 };
 
 /**
- * sts:GetCallerIdentity signed with the temporary credentials; run on demand ("Who am I?"). Signs with the clock
- * offset measured by the previous call of this query, else `initialSkew` (measured on the exchange that issued them).
+ * sts:GetCallerIdentity signed with the session's current credentials; run on demand ("Who am I?"). Signs with the
+ * clock offset the session learned; an `ExpiredToken` answer makes the session refresh once and the call retry once.
  */
-export function callerIdentityQuery(config: AppConfig, credentials: TemporaryCredentials, initialSkew: ClockSkew | undefined) {
+export function callerIdentityQuery(config: AppConfig, lifecycle: CredentialLifecycle, user: { sub: string; iat: number }) {
   return queryOptions({
-    queryKey: stsKeys.callerIdentity(credentials.accessKeyId),
-    queryFn: ({ signal, client, queryKey }) => {
+    queryKey: stsKeys.callerIdentity(user.sub, user.iat),
+    queryFn: async ({ signal }) => {
       const endpoint = stsEndpoint(config.region, config.stsEndpoint);
-      const clockSkew = client.getQueryData<SignedStsCallResult<GetCallerIdentityResult>>(queryKey)?.clockSkew ?? initialSkew;
-      return getCallerIdentity(endpoint.url, endpoint.signingRegion, credentials, { signal, timeoutMs: 15_000, clockSkew });
+      const done = await lifecycle.withCredentials((credentials, clockSkew) =>
+        getCallerIdentity(endpoint.url, endpoint.signingRegion, credentials, { signal, timeoutMs: 15_000, clockSkew }),
+      );
+      lifecycle.noteClockSkew(done.clockSkew);
+      return done;
     },
     enabled: false,
     staleTime: 0,

@@ -57,3 +57,19 @@ export function refreshAt(expiration: Date, timing: RefreshTiming): Date {
   const at = expiration.getTime() - timing.marginSeconds * 1000;
   return new Date(timing.nowMs === undefined ? at : Math.max(at, timing.nowMs));
 }
+
+/**
+ * How long before expiry to refresh a session of `sessionSeconds`: `configured` when set, else 10 % of the session
+ * with a 60 s floor — never more than half the session, so a short session is not refreshed the moment it arrives.
+ */
+export function refreshMarginSeconds(sessionSeconds: number, configured?: number): number {
+  const wanted = configured ?? Math.max(60, Math.round(sessionSeconds * 0.1));
+  return Math.max(0, Math.min(wanted, Math.floor(sessionSeconds / 2)));
+}
+
+/** A wall-clock time of day, 24-hour, with seconds: `14:38:50` (local time zone). */
+export function formatClockTime(date: Date): string {
+  if (Number.isNaN(date.getTime())) return "--:--:--";
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}

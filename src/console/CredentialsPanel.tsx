@@ -1,0 +1,32 @@
+import { useState } from "react";
+import { formatClockTime } from "../credentials/expiry";
+import type { CredentialSet } from "../credentials/lifecycle";
+import { REASON_LABELS } from "../credentials/lifecycle";
+import { Fields } from "../ui/Fields";
+import { shorten } from "../ui/Raw";
+
+/** Step 3: the temporary credentials (secret masked until revealed); the countdown is in the Session panel. */
+export function CredentialsPanel({ credentials, offsetMs }: { credentials: CredentialSet; offsetMs: number }) {
+  const [reveal, setReveal] = useState(false);
+  const c = credentials.result.credentials;
+  return (
+    <section className="panel" aria-labelledby="credentials-heading">
+      <h2 id="credentials-heading">3. Temporary credentials</h2>
+      <p className="panel-meta">In memory only: signing out forgets them, and a reload drops them (the app then tries to sign you in again silently).</p>
+      <Fields
+        label="Credentials"
+        items={[
+          ["Access key id", c.accessKeyId],
+          ["Secret access key", reveal ? c.secretAccessKey : "•".repeat(40)],
+          ["Session token", shorten(c.sessionToken, 16, 8)],
+          ["Expiration", `${c.expiration.toISOString()} (${formatClockTime(new Date(c.expiration.getTime() - offsetMs))} on this device's clock)`],
+          ["Session length", `${credentials.sessionSeconds} s`],
+          ["Obtained", REASON_LABELS[credentials.reason]],
+        ]}
+      />
+      <button type="button" aria-pressed={reveal} onClick={() => setReveal((r) => !r)}>
+        {reveal ? "Hide secret access key" : "Reveal secret access key"}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import { useState } from "react";
+import type { ProviderSession } from "../auth/oidc";
+import { Fields } from "../ui/Fields";
+import { Raw, shorten } from "../ui/Raw";
+
+function claimTime(v: unknown): string | undefined {
+  return typeof v === "number" ? `${v} (${new Date(v * 1000).toISOString()})` : undefined;
+}
+
+const OBTAINED: Record<ProviderSession["obtainedBy"], string> = {
+  "sign-in": "Authorization code + PKCE",
+  "silent-renewal": "Renewed silently (prompt=none in a hidden frame)",
+  "refresh-token": "Renewed with the in-memory refresh token",
+};
+
+/** Step 1: the provider's tokens, decoded (not verified: STS verifies). */
+export function ProviderTokenPanel({ session }: { session: ProviderSession }) {
+  // The ID token is a bearer credential for STS until it expires: shown in full only on request.
+  const [showToken, setShowToken] = useState(false);
+  const c = session.claims;
+  return (
+    <section className="panel" aria-labelledby="token-heading">
+      <h2 id="token-heading">1. Provider sign-in</h2>
+      <p className="panel-meta">
+        {OBTAINED[session.obtainedBy]}; tokens received in {Math.round(session.callbackMs)} ms and kept in memory only. The ID token below is decoded, not
+        verified — STS verifies it.
+      </p>
+      <Fields
+        label="ID token claims"
+        items={[
+          ["Issuer (iss)", String(c.iss ?? "")],
+          ["Subject (sub)", String(c.sub ?? "")],
+          ["Audience (aud)", Array.isArray(c.aud) ? c.aud.join(", ") : String(c.aud ?? "")],
+          ["Authorized party (azp)", c.azp === undefined ? undefined : String(c.azp)],
+          ["Issued at (iat)", claimTime(c.iat)],
+          ["Expires (exp)", claimTime(c.exp)],
+          ["Signing key", `${String(session.header.alg ?? "?")} · kid ${String(session.header.kid ?? "—")}`],
+          ["Refresh token", session.hasRefreshToken ? "granted (in memory; revoked on sign-out)" : undefined],
+        ]}
+      />
+      <Raw label="ID token header and claims" text={JSON.stringify({ header: session.header, claims: c }, null, 2)} />
+      <Raw label="ID token (compact)" text={showToken ? session.idToken : shorten(session.idToken, 24, 12)} />
+      <button type="button" aria-pressed={showToken} onClick={() => setShowToken((v) => !v)}>
+        {showToken ? "Shorten the ID token" : "Show the full ID token"}
+      </button>
+    </section>
+  );
+}
