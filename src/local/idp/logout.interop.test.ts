@@ -49,6 +49,7 @@ describe("RP-initiated logout with id_token_hint", () => {
   it("ends the session and lands on post_logout_redirect_uri with state; then prompt=none → login_required and the login form is back", async () => {
     const { cookies, tokens } = await signedIn("alice");
     expect((await silent(cookies)).kind).toBe("code"); // the session is there before
+    expect((await fetch(`${idp.issuer}/me`, { headers: { Authorization: `Bearer ${tokens.accessToken}` } })).status).toBe(200);
 
     const page = await openLogoutPage({ issuer: idp.issuer, cookies, idTokenHint: tokens.idToken, postLogoutRedirectUri: REDIRECT_URI, state: "st-2" });
     const outcome = await page.confirm(); // what the page's script does
@@ -60,6 +61,9 @@ describe("RP-initiated logout with id_token_hint", () => {
 
     const after = await silent(cookies);
     expect(after).toMatchObject({ kind: "error", error: "login_required" });
+    // Tokens issued without offline_access die with the session.
+    const userinfo = await fetch(`${idp.issuer}/me`, { headers: { Authorization: `Bearer ${tokens.accessToken}` } });
+    expect(userinfo.status).toBe(401);
     const login = await openLoginPage({ issuer: idp.issuer, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, cookies });
     expect(login.status).toBe(200);
     expect(login.html).toContain('id="login-form"');

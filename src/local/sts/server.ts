@@ -3,6 +3,8 @@
  * (/work/shared/reference/sts.md): `AssumeRoleWithWebIdentity` (unsigned) and `GetCallerIdentity` (SigV4), XML or
  * JSON (`Accept: application/json`), CORS like STS (§6). Every failure is an {@link StsFault} rendered by one
  * handler as `ErrorResponse`. Shares no code with the browser client (src/aws).
+ * With the `controls` option it also answers the local-stack test controls under `/__local/` (../controls.ts — not
+ * an AWS API) and reads the stack clock.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
