@@ -10,11 +10,8 @@ function refreshLine(refresh: RefreshStatus, state: LifecycleState): string {
   switch (refresh.kind) {
     case "none":
       return state.busy ? "Getting credentials from STS…" : "";
-    case "scheduled": {
-      const exp = state.provider.webIdentityTokenExpiresAt;
-      const reuse = exp === undefined || exp * 1000 > refresh.atMs + (state.clockSkew?.offsetMs ?? 0) + 60_000;
-      return `Next automatic refresh at ${formatClockTime(new Date(refresh.atMs))}, ${reuse ? "reusing the ID token (still valid then)" : "after renewing the ID token silently"}.`;
-    }
+    case "scheduled":
+      return `Next automatic refresh at ${formatClockTime(new Date(refresh.atMs))}, ${refresh.reuseToken ? "reusing the ID token (still valid then)" : "after renewing the ID token silently (it will be too close to expiry to reuse)"}.`;
     case "running":
       return refresh.step === "renew-token" ? "Renewing the ID token silently…" : "Refreshing: exchanging the ID token with STS…";
     case "sign-in-needed":

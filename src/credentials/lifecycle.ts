@@ -53,7 +53,8 @@ export interface ExchangeRecord {
 /** Where the automatic refresh stands. */
 export type RefreshStatus =
   | { readonly kind: "none" }
-  | { readonly kind: "scheduled"; readonly atMs: number }
+  /** `reuseToken`: the provider token will still outlive the margin then, so no renewal is needed. */
+  | { readonly kind: "scheduled"; readonly atMs: number; readonly reuseToken: boolean }
   | { readonly kind: "running"; readonly step: "renew-token" | "exchange" }
   /** The provider would not renew silently: the old credentials stay until they expire; the user must sign in. */
   | { readonly kind: "sign-in-needed"; readonly why: string }
@@ -229,7 +230,9 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     const expiration = creds.result.credentials.expiration.getTime();
     const atServer = expiration - refreshMarginSeconds(creds.sessionSeconds, deps.marginSeconds) * 1000;
     const atLocal = atServer - offset();
-    set({ refresh: { kind: "scheduled", atMs: atLocal } });
+    const margin = refreshMarginSeconds(creds.input.durationSeconds, deps.marginSeconds) * 1000;
+    const tokenExp = state.provider.webIdentityTokenExpiresAt;
+    set({ refresh: { kind: "scheduled", atMs: atLocal, reuseToken: tokenExp === undefined || tokenExp * 1000 - atServer > margin } });
     scheduleRefresh(atLocal);
   };
 
