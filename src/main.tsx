@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App, preloadConsole } from "./App";
+import { App } from "./App";
+import { preloadConsole } from "./sessionHost";
 import { callbackParams, isSilentRenewalFrame, readResumeHint } from "./auth/callback";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";

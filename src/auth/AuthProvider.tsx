@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
 import type { ProviderConfig } from "../config";
 import { cleanCallbackUrl, landingFrom, providerForState, readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
 import { ProviderError, toProviderError } from "./errors";
@@ -14,11 +14,26 @@ interface AuthContextValue {
   renew(providerId: string): Promise<ProviderSession>;
   /** Remember (in this history entry, not in storage) the last exchange's choices for a restore after reload. */
   rememberExchange(providerId: string, exchange: ResumeExchange): void;
-  /** The last exchange's choices remembered across a reload, if any. */
-  resumedExchange: ResumeExchange | undefined;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
+
+/** What a signed-in session needs from auth: stable functions, valid for the app's life. */
+export interface SessionAuth {
+  renew(providerId: string): Promise<ProviderSession>;
+  rememberExchange(providerId: string, exchange: ResumeExchange): void;
+  signIn(providerId: string, opts?: SignInOptions): void;
+}
+
+/** Told the moment a session's tokens arrive (before React renders anything for it). */
+export interface SessionStart {
+  session: ProviderSession;
+  /** Signed in again silently after a reload. */
+  restored: boolean;
+  /** The last exchange's choices remembered across the reload, if any. */
+  resumedExchange: ResumeExchange | undefined;
+  auth: SessionAuth;
+}
 
 // oidc-client-ts loads only when a sign-in starts, completes or renews: it is not part of the first page load.
 const loadOidc = () => import("./oidc");
@@ -36,11 +51,22 @@ function initialState(providers: ProviderConfig[]): AuthState {
   return { status: "signed-out" };
 }
 
-export function AuthProvider({ providers, children }: { providers: ProviderConfig[]; children: ReactNode }) {
+export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
+  providers: ProviderConfig[];
+  /** Called once per session, as soon as its tokens are in hand. Must be stable. */
+  onSignedIn?: (start: SessionStart) => void;
+  /** Called first thing on sign-out, to drop the session's credentials. Must be stable. */
+  onSignedOut?: () => void;
+  children: ReactNode;
+}) {
   const [state, dispatch] = useReducer(authReducer, providers, initialState);
   // An authorization code may be redeemed once: the guard survives StrictMode's double effects.
   const landingHandled = useRef(false);
-  const [resumedExchange] = useState<ResumeExchange | undefined>(() => readResumeHint()?.exchange);
+  const sessionAuth = useRef<SessionAuth>({
+    renew: () => Promise.reject(new ProviderError("invalid-response", "renewal", "The app is still starting.")),
+    rememberExchange: () => undefined,
+    signIn: () => undefined,
+  });
   const byId = useCallback((id: string) => providers.find((p) => p.id === id), [providers]);
 
   useEffect(() => {
@@ -73,6 +99,7 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
         .then((session) => {
           performance.mark("wic:tokens"); // for `npm run bench`
           writeResumeHint({ providerId: provider.id });
+          onSignedIn?.({ session, restored: false, resumedExchange: undefined, auth: sessionAuth.current });
           dispatch({ type: "signed-in", session });
         })
         .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label) }));
@@ -84,13 +111,16 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
     if (!provider) return;
     loadOidc()
       .then(({ renewSilently }) => renewSilently(provider))
-      .then((session) => dispatch({ type: "signed-in", session, restored: true }))
+      .then((session) => {
+        onSignedIn?.({ session, restored: true, resumedExchange: hint?.exchange, auth: sessionAuth.current });
+        dispatch({ type: "signed-in", session, restored: true });
+      })
       .catch(() => {
         // login_required or anything else: the clean signed-out screen, no error noise.
         writeResumeHint(undefined);
         dispatch({ type: "signed-out" });
       });
-  }, [providers]);
+  }, [providers, onSignedIn]);
 
   const signIn = useCallback(
     (providerId: string, opts: SignInOptions = {}) => {
@@ -107,7 +137,8 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
   const signOut = useCallback(async () => {
     const providerId = state.status === "signed-in" ? state.session.providerId : undefined;
     const provider = providerId ? byId(providerId) : undefined;
-    // Forget the tokens held in React state first: whatever happens next, nothing stays behind in this page.
+    // Forget the credentials and tokens held in memory first: whatever happens next, nothing stays behind in this page.
+    onSignedOut?.();
     writeResumeHint(undefined);
     if (!provider) {
       dispatch({ type: "signed-out" });
@@ -122,7 +153,7 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
     const caveat = [result.revokeProblem, result.endSessionProblem].filter(Boolean).join(" ");
     dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: false, ...(caveat ? { caveat } : {}) } });
     await Promise.all(providers.map((p) => oidc?.forgetSession(p).catch(() => undefined)));
-  }, [state, byId, providers]);
+  }, [state, byId, providers, onSignedOut]);
 
   const renew = useCallback(
     async (providerId: string): Promise<ProviderSession> => {
@@ -137,10 +168,14 @@ export function AuthProvider({ providers, children }: { providers: ProviderConfi
   );
 
   const rememberExchange = useCallback((providerId: string, exchange: ResumeExchange) => writeResumeHint({ providerId, exchange }), []);
+  // The landing effect hands these to the session it starts; they only depend on the configured providers.
+  useEffect(() => {
+    sessionAuth.current = { renew, rememberExchange, signIn };
+  }, [renew, rememberExchange, signIn]);
 
   const value = useMemo(
-    () => ({ state, signIn, signOut, renew, rememberExchange, resumedExchange }),
-    [state, signIn, signOut, renew, rememberExchange, resumedExchange],
+    () => ({ state, signIn, signOut, renew, rememberExchange }),
+    [state, signIn, signOut, renew, rememberExchange],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,4 +1,4 @@
-import { InMemoryWebStorage, OidcClient, UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
+import { InMemoryWebStorage, OidcClient, UserManager, WebStorageStateStore, type OidcMetadata, type User } from "oidc-client-ts";
 import type { ProviderConfig } from "../config";
 import { statePrefix } from "./callback";
 import { ProviderError, toProviderError } from "./errors";
@@ -44,12 +44,38 @@ function scopeFor(provider: ProviderConfig): string {
   return scopes.join(" ");
 }
 
+/**
+ * The provider's discovery document (public), kept beside the PKCE state across the sign-in redirect so the callback
+ * page does not fetch it again before redeeming the code (one round trip less between the callback and credentials).
+ * Removed when read.
+ */
+function metadataKey(provider: ProviderConfig): string {
+  return `wic-discovery.${provider.id}`;
+}
+
+function takeCarriedMetadata(provider: ProviderConfig): Partial<OidcMetadata> | undefined {
+  // eslint-disable-next-line no-restricted-globals
+  const text = sessionStorage.getItem(metadataKey(provider));
+  // eslint-disable-next-line no-restricted-globals
+  sessionStorage.removeItem(metadataKey(provider));
+  if (text === null) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<OidcMetadata> | null;
+    // Only a document this provider published: same issuer, and the endpoints the callback needs.
+    if (parsed?.issuer !== provider.authority || typeof parsed.token_endpoint !== "string" || typeof parsed.authorization_endpoint !== "string") return undefined;
+    return parsed;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The one UserManager per provider, with tokens in memory and redirect state in sessionStorage. */
-export function userManagerFor(provider: ProviderConfig): UserManager {
+export function userManagerFor(provider: ProviderConfig, metadata?: Partial<OidcMetadata>): UserManager {
   let manager = managers.get(provider.id);
   if (!manager) {
     manager = new UserManager({
       authority: provider.authority,
+      ...(metadata ? { metadata } : {}),
       client_id: provider.clientId,
       ...(provider.clientSecret ? { client_secret: provider.clientSecret, client_authentication: "client_secret_post" as const } : {}),
       redirect_uri: appUrl(),
@@ -94,6 +120,8 @@ export async function beginSignIn(provider: ProviderConfig, opts: SignInOptions 
     const manager = userManagerFor(provider);
     await manager.clearStaleState();
     const prompts = [opts.prompt, provider.refreshTokens ? "consent" : undefined].filter((p): p is string => p !== undefined);
+    // eslint-disable-next-line no-restricted-globals
+    sessionStorage.setItem(metadataKey(provider), JSON.stringify(await manager.metadataService.getMetadata()));
     await manager.signinRedirect(prompts.length > 0 ? { prompt: prompts.join(" ") } : {});
   } catch (error) {
     throw toProviderError("sign-in", error, provider.label);
@@ -108,7 +136,7 @@ export async function beginSignIn(provider: ProviderConfig, opts: SignInOptions 
 export async function completeSignIn(provider: ProviderConfig, url: string): Promise<ProviderSession> {
   const started = performance.now();
   try {
-    const user = await userManagerFor(provider).signinRedirectCallback(url);
+    const user = await userManagerFor(provider, takeCarriedMetadata(provider)).signinRedirectCallback(url);
     return toSession(provider, user, "sign-in", performance.now() - started);
   } catch (error) {
     throw toProviderError("callback", error, provider.label);

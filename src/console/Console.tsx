@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from "react";
 import type { ProviderSession } from "../auth/oidc";
-import { useAuth } from "../auth/AuthProvider";
+import { useAuth, type SessionStart } from "../auth/AuthProvider";
 import type { AppConfig } from "../config";
 import { exchangeToken, type ExchangeInput } from "../credentials/exchange";
 import { createCredentialLifecycle, type CredentialLifecycle } from "../credentials/lifecycle";
@@ -18,50 +17,45 @@ function initialInput(config: AppConfig, session: ProviderSession, remembered: E
   return { roleArn: config.roles[0]?.arn ?? "", sessionName: defaultSessionName(session.claims), durationSeconds: config.durationSeconds };
 }
 
-/** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials and the signed calls. */
-export default function Console({ config, session, restored }: { config: AppConfig; session: ProviderSession; restored: boolean }) {
-  // These three are stable for the app's life (they depend only on the configured providers).
-  const { renew, rememberExchange, signIn, resumedExchange } = useAuth();
-  const [input] = useState(() => initialInput(config, session, restored ? resumedExchange : undefined));
-  const [lifecycle] = useState<CredentialLifecycle>(() => {
-    let first = true;
-    return createCredentialLifecycle(session, input, {
-      now: () => Date.now(),
-      setTimer: (fn, ms) => window.setTimeout(fn, Math.min(ms, 2 ** 31 - 1)),
-      clearTimer: (handle) => window.clearTimeout(handle as number),
-      exchange: async (provider, exchangeInput, signal) => {
-        const done = await exchangeToken(config, provider, exchangeInput, signal);
-        if (first) performance.mark("wic:credentials"); // for `npm run bench` (callback-to-credentials)
-        first = false;
-        return done;
-      },
-      renewToken: () => renew(session.providerId),
-      marginSeconds: config.refreshMarginSeconds,
-      onCredentials: (used) => rememberExchange(session.providerId, used),
-    });
+/**
+ * Create and start the lifecycle of a session whose tokens just arrived: the first exchange starts at once (before
+ * anything renders). Called by the session host (src/sessionHost.ts), which disposes it on sign-out.
+ */
+export function startLifecycle(config: AppConfig, start: SessionStart): CredentialLifecycle {
+  const { session, restored, auth } = start;
+  const input = initialInput(config, session, restored ? start.resumedExchange : undefined);
+  let first = true;
+  const lifecycle = createCredentialLifecycle(session, input, {
+    now: () => Date.now(),
+    setTimer: (fn, ms) => window.setTimeout(fn, Math.min(ms, 2 ** 31 - 1)),
+    clearTimer: (handle) => window.clearTimeout(handle as number),
+    exchange: async (provider, exchangeInput, signal) => {
+      const done = await exchangeToken(config, provider, exchangeInput, signal);
+      if (first) performance.mark("wic:credentials"); // for `npm run bench` (callback-to-credentials)
+      first = false;
+      return done;
+    },
+    renewToken: () => auth.renew(session.providerId),
+    marginSeconds: config.refreshMarginSeconds,
+    onCredentials: (used) => auth.rememberExchange(session.providerId, used),
   });
+  lifecycle.start({ reason: restored ? "restore" : "sign-in", input });
+  return lifecycle;
+}
 
-  // Start once; StrictMode's unmount/remount stops and restarts. A real unmount (sign-out) disposes, which drops every
-  // token and credential the lifecycle holds.
-  const disposeTimer = useRef<number | undefined>(undefined);
-  useEffect(() => {
-    window.clearTimeout(disposeTimer.current);
-    lifecycle.start({ reason: restored ? "restore" : "sign-in", input });
-    return () => {
-      lifecycle.stop();
-      disposeTimer.current = window.setTimeout(() => lifecycle.dispose(), 0);
-    };
-  }, [lifecycle, restored, input]);
-
+/** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials and the signed calls. */
+export default function Console({ config, lifecycle, restored }: { config: AppConfig; lifecycle: CredentialLifecycle; restored: boolean }) {
+  const { signIn } = useAuth();
   const state = useLifecycleState(lifecycle);
+  const providerId = state.provider.providerId;
   const getNewCredentials = async () => {
     const outcome = await lifecycle.refresh("get-new");
-    if (outcome === "sign-in-needed") signIn(session.providerId);
+    if (outcome === "sign-in-needed") signIn(providerId);
   };
 
   return (
     <div className="console">
-      <SessionPanel state={state} restored={restored} onGetNew={getNewCredentials} onSignInAgain={() => signIn(session.providerId)} />
+      <SessionPanel state={state} restored={restored} onGetNew={getNewCredentials} onSignInAgain={() => signIn(providerId)} />
       <div className="steps">
         <ProviderTokenPanel session={state.provider} />
         <ExchangePanel config={config} lifecycle={lifecycle} state={state} />

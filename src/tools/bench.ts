@@ -166,11 +166,11 @@ async function callback() {
       const page = await (await browser.newContext()).newPage();
       page.setDefaultTimeout(15_000);
       await page.goto("http://127.0.0.1:4173/");
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByLabel("Username").fill("alice");
       await page.getByLabel("Password").fill("alice-password");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("timer", { name: "Credentials expire in" }).waitFor();
+      await page.getByRole("timer", { name: "AWS credentials valid for" }).waitFor();
       const m = await page.evaluate(() => {
         const credentials = performance.getEntriesByName("wic:credentials")[0]?.startTime ?? NaN;
         const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
