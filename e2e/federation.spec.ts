@@ -113,9 +113,23 @@ test("after sign-in no token or credential is in storage, cookies or the URL; si
   expect(stored.url).toBe("http://127.0.0.1:5173/");
   expect(stored.url).not.toMatch(/code=|state=/);
 
+  // Sign-out ends the provider session too (RP-initiated logout with client_id): the provider asks to confirm.
   await consolePage.signOutButton.click();
+  await consolePage.confirmProviderSignOut();
   await expect(consolePage.signInButton).toBeVisible();
+  await expect(consolePage.signedOutHeading).toBeVisible();
   await expect(page.getByRole("timer")).toHaveCount(0);
   const after = await page.evaluate(() => document.body.innerText);
   for (const secret of secrets) expect(after).not.toContain(secret.slice(0, 20));
+  // Coming back through the provider left nothing behind either.
+  const storedAfter = await page.evaluate(() => {
+    const dump = (s: Storage) => Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) ?? "")}`);
+    return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie, url: location.href, state: JSON.stringify(history.state) };
+  });
+  const cookiesAfter = (await context.cookies()).map((c) => `${c.name}=${c.value}`);
+  const haystackAfter = [...storedAfter.local, ...storedAfter.session, storedAfter.cookie, storedAfter.url, storedAfter.state, ...cookiesAfter].join("\n");
+  for (const secret of secrets) expect(haystackAfter).not.toContain(secret);
+  expect(storedAfter.local).toEqual([]);
+  expect(storedAfter.session).toEqual([]);
+  expect(storedAfter.url).toBe("http://127.0.0.1:5173/");
 });

@@ -17,9 +17,19 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [["list"], ["json", { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? "../reports/playwright.json" }]],
   projects: [
-    { name: "dev", testIgnore: "production.spec.ts", use: { baseURL: "http://127.0.0.1:5173" } },
+    { name: "dev", testIgnore: ["production.spec.ts", "**/*.controls.spec.ts"], use: { baseURL: "http://127.0.0.1:5173" } },
     // The production bundle served with its strict Content-Security-Policy (npm run preview).
     { name: "production", testMatch: "production.spec.ts", use: { baseURL: "http://127.0.0.1:4173" } },
+    // Tests that drive the shared local stack's test controls (its clock, silent-renewal refusals): they would break
+    // any test running at the same time, so they start after the other projects have finished, one at a time.
+    {
+      name: "stack-controls",
+      testMatch: "**/*.controls.spec.ts",
+      dependencies: ["dev", "production"],
+      fullyParallel: false,
+      workers: 1,
+      use: { baseURL: "http://127.0.0.1:5173" },
+    },
   ],
   use: {
     trace: "retain-on-failure",

@@ -3,23 +3,55 @@ import { expect, type Locator, type Page } from "@playwright/test";
 /** The console as a user sees it: role-based locators only. */
 export class ConsolePage {
   readonly signInButton: Locator;
+  readonly signInAsSomeoneElseButton: Locator;
   readonly signOutButton: Locator;
+  readonly signedInAs: Locator;
+  readonly signInHeading: Locator;
+  readonly signedOutHeading: Locator;
+  readonly session: Locator;
+  readonly sessionHeading: Locator;
+  readonly idTokenTimer: Locator;
   readonly credentialsTimer: Locator;
+  /** The Session region's polite live region: threshold announcements only. */
+  readonly announcements: Locator;
+  readonly getNewCredentialsButton: Locator;
+  /** "Sign in again to keep working — …" when the provider refused a silent renewal. */
+  readonly signInAgainBanner: Locator;
+  readonly signInAgainButton: Locator;
+  readonly providerToken: Locator;
   readonly exchangeResult: Locator;
   readonly roleSelect: Locator;
   readonly getCredentialsButton: Locator;
+  readonly credentials: Locator;
   readonly whoAmIButton: Locator;
+  /** What "Who am I?" becomes once the credentials have expired. */
+  readonly expiredCallsButton: Locator;
   readonly callerIdentity: Locator;
   readonly alert: Locator;
 
   constructor(readonly page: Page) {
-    this.signInButton = page.getByRole("button", { name: "Sign in" });
-    this.signOutButton = page.getByRole("button", { name: "Sign out" });
-    this.credentialsTimer = page.getByRole("timer", { name: "Credentials expire in" });
+    // exact: "Sign in" is also part of "Sign in as someone else" and "Sign in again".
+    this.signInButton = page.getByRole("button", { name: "Sign in", exact: true });
+    this.signInAsSomeoneElseButton = page.getByRole("button", { name: "Sign in as someone else", exact: true });
+    this.signOutButton = page.getByRole("button", { name: "Sign out", exact: true });
+    this.signedInAs = page.getByRole("banner").getByText(/^Signed in as /);
+    this.signInHeading = page.getByRole("heading", { name: "1. Sign in with an identity provider" });
+    this.signedOutHeading = page.getByRole("heading", { name: "Signed out", exact: true });
+    this.session = page.getByRole("region", { name: "Session", exact: true });
+    this.sessionHeading = this.session.getByRole("heading", { name: "Session", exact: true });
+    this.idTokenTimer = page.getByRole("timer", { name: "ID token valid for" });
+    this.credentialsTimer = page.getByRole("timer", { name: "AWS credentials valid for" });
+    this.announcements = this.session.getByRole("status");
+    this.getNewCredentialsButton = page.getByRole("button", { name: "Get new credentials", exact: true });
+    this.signInAgainBanner = this.session.getByRole("alert");
+    this.signInAgainButton = this.signInAgainBanner.getByRole("button", { name: "Sign in again", exact: true });
+    this.providerToken = page.getByRole("region", { name: "1. Provider sign-in" });
     this.exchangeResult = page.getByRole("region", { name: "2. AssumeRoleWithWebIdentity" });
     this.roleSelect = page.getByLabel("Role", { exact: true });
     this.getCredentialsButton = page.getByRole("button", { name: "Get AWS credentials" });
+    this.credentials = page.getByRole("region", { name: "3. Temporary credentials" });
     this.whoAmIButton = page.getByRole("button", { name: "Who am I?" });
+    this.expiredCallsButton = page.getByRole("button", { name: "Credentials expired — Get new credentials", exact: true });
     this.callerIdentity = page.getByRole("region", { name: "4. Signed calls" });
     this.alert = page.getByRole("alert");
   }
@@ -29,19 +61,82 @@ export class ConsolePage {
     await expect(this.page.getByRole("heading", { name: "Web Identity Console" })).toBeVisible();
   }
 
-  /** Sign in through the local provider's real login form. */
+  /** Sign in through the local provider's real login form (the provider must have no session yet). */
   async signIn(username: string, password: string) {
     await this.signInButton.click();
-    await expect(this.page.getByRole("heading", { name: /sign in/i })).toBeVisible();
+    await this.fillProviderLogin(username, password);
+    await this.expectSignedInAs(username);
+  }
+
+  /** On the provider's login page: fill it in and submit. */
+  async fillProviderLogin(username: string, password: string) {
+    await expect(this.page.getByRole("heading", { name: /^Sign in to / })).toBeVisible();
     await this.page.getByLabel("Username").fill(username);
     await this.page.getByLabel("Password").fill(password);
-    await this.page.getByRole("button", { name: "Sign in" }).click();
+    await this.page.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+
+  async expectSignedInAs(username: string) {
+    await expect(this.signedInAs).toHaveText(`Signed in as ${username} with Local OpenID provider`);
     await expect(this.signOutButton).toBeVisible();
+  }
+
+  /** Sign out, confirm on the provider's page (RP-initiated logout with client_id asks), and land signed out. */
+  async signOut() {
+    await this.signOutButton.click();
+    await this.confirmProviderSignOut();
+    await this.expectSignedOut();
+  }
+
+  async confirmProviderSignOut() {
+    await this.page.getByRole("button", { name: "Yes, sign me out" }).click();
+  }
+
+  async expectSignedOut() {
+    await expect(this.signedOutHeading).toBeVisible();
+    await expect(this.page.getByText(/^You are signed out: the app forgot your tokens and AWS credentials, and Local OpenID provider ended its session too/)).toBeVisible();
+    await expect(this.signInButton).toBeFocused();
+  }
+
+  /** The latest exchange's inspector group, e.g. `exchangeView("after sign-in")`. */
+  exchangeView(reason: string): Locator {
+    return this.exchangeResult.getByRole("group", { name: `AssumeRoleWithWebIdentity exchange (${reason})`, exact: true });
+  }
+
+  /** The <summary> of the earlier exchanges; `count` makes it exact. */
+  earlierExchanges(count?: number): Locator {
+    return this.exchangeResult.getByText(count === undefined ? /^Earlier exchanges this session \(\d+\)$/ : `Earlier exchanges this session (${count})`, { exact: true });
+  }
+
+  /** An earlier exchange's inspector group (inside the earlier exchanges' <details>), e.g. "Exchange 2 (Get new credentials, failed)". */
+  earlierExchange(name: string | RegExp): Locator {
+    return this.exchangeResult.getByRole("group", { name });
+  }
+
+  /** The raw response text of an inspector group (opens its <details>). */
+  async rawResponse(group: Locator): Promise<string> {
+    const pre = group.getByLabel("Response", { exact: true });
+    if (!(await pre.isVisible())) await group.getByText("Response", { exact: true }).click();
+    return pre.innerText();
   }
 
   /** The value shown for a field label inside a region. */
   field(region: Locator, label: string): Locator {
     return region.getByRole("term").filter({ hasText: new RegExp(`^${label}$`) }).locator("xpath=following-sibling::dd[1]");
+  }
+
+  async credentialsSecondsLeft(): Promise<number> {
+    return parseCountdown(await this.credentialsTimer.innerText());
+  }
+
+  /** Press Who am I? and wait for a new answer (a new request id, not the one shown before) naming `username`. */
+  async expectWhoAmI(username: string) {
+    const requestId = this.field(this.callerIdentity, "Request id");
+    const before = (await requestId.count()) > 0 ? await requestId.innerText() : "";
+    await this.whoAmIButton.click();
+    await expect(requestId).not.toHaveText(before === "" ? /^$/ : before);
+    await expect(this.field(this.callerIdentity, "Arn")).toHaveText(`arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/${username}`);
+    await expect(this.callerIdentity.getByRole("heading", { name: "GetCallerIdentity failed" })).toHaveCount(0);
   }
 }
 

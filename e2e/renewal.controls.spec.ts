@@ -1,0 +1,110 @@
+// When the provider will not renew the sign-in silently, or STS says the ID token has expired. These tests move the
+// shared local stack's clock and switch its silent renewal off (the /__local/ test controls), so they belong to the
+// `stack-controls` project: it starts after every other test has finished and runs its tests one at a time, and the
+// `stack` fixture resets the controls before and after each test.
+import { expect, idp, stackTest as test, users } from "./fixtures";
+import { ConsolePage } from "./pages/ConsolePage";
+
+test.describe.configure({ mode: "serial" });
+
+const expiredAt = /^expired at \d\d:\d\d:\d\d$/;
+const fullHour = /^(59:\d\d|1:00:00)$/;
+
+test("silent renewal refused and the ID token too old to reuse: Sign in again, old credentials work until they expire, then Get new credentials signs in again", async ({ page, stack }) => {
+  await page.clock.install();
+  const app = new ConsolePage(page);
+  await app.goto();
+  await app.signIn(users.alice.username, users.alice.password);
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+  const left = await app.credentialsSecondsLeft();
+  await stack.refuseSilentRenewal(users.alice.username);
+
+  // How the ID token gets too old to reuse: the provider's ID token lives 3600 s and the credentials 3600 s, issued a
+  // moment after it; the refresh comes 360 s (10 %) before the credentials expire, when the token has less than that
+  // margin left, so the app must renew it rather than reuse it. To get there without waiting an hour, the whole world
+  // moves forward by the same amount: the browser (page.clock) and the stack (IdP and STS clock), so the app's view of
+  // AWS time, the ID token's exp and STS's checks all agree — only time has passed. 5 s past the refresh point:
+  const jump = left - 355;
+  await stack.setClock(jump);
+  await page.clock.fastForward(jump * 1000);
+
+  await expect(app.signInAgainBanner).toContainText(/Sign in again to keep working — credentials valid for \d+:\d\d/);
+  await expect(app.signInAgainButton).toBeVisible();
+  await expect(app.session.getByText("Automatic refresh is paused until you sign in again.")).toBeVisible();
+  // The old credentials are kept, and still work.
+  await expect(app.field(app.credentials, "Access key id")).toHaveText(firstKey);
+  await expect(app.credentialsTimer).not.toHaveText(expiredAt);
+  await app.expectWhoAmI(users.alice.username);
+  await expect(app.signInAgainBanner).toBeVisible();
+
+  // Until they expire.
+  const rest = (await app.credentialsSecondsLeft()) + 5;
+  await stack.setClock(jump + rest);
+  await page.clock.fastForward(rest * 1000);
+  await expect(app.credentialsTimer).toHaveText(expiredAt);
+  await expect(app.announcements).toHaveText(/^AWS credentials expired at \d\d:\d\d:\d\d\.$/);
+  await expect(app.signInAgainBanner).toContainText("Sign in again to keep working — the credentials have expired.");
+  await expect(app.whoAmIButton).toHaveCount(0);
+  await expect(app.expiredCallsButton).toBeVisible();
+
+  // The expired action leads through the provider's sign-in (its session is still there, so no form) and back.
+  const signInRequest = page.waitForRequest((r) => r.url().startsWith(`${idp}/auth?`) && new URL(r.url()).searchParams.get("prompt") !== "none");
+  await app.expiredCallsButton.click();
+  await signInRequest;
+  await app.expectSignedInAs(users.alice.username);
+  await expect(app.exchangeView("after sign-in")).toBeVisible();
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  await expect(app.field(app.credentials, "Access key id")).not.toHaveText(firstKey);
+  await expect(app.signInAgainBanner).toHaveCount(0);
+  await app.expectWhoAmI(users.alice.username);
+});
+
+test("an ID token expired at STS (stack clock past exp + 300 s): Get new credentials renews it silently — ExpiredTokenException, then credentials", async ({ page, stack }) => {
+  const app = new ConsolePage(page);
+  await app.goto();
+  await app.signIn(users.alice.username, users.alice.password);
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+
+  // Only the stack moves: by the browser's clock the ID token still has an hour, so the app reuses it, and STS —
+  // past exp + IAM's 300 s grace — refuses it.
+  await stack.setClock(3600 + 300 + 60);
+  await app.getNewCredentialsButton.click();
+
+  await expect(app.exchangeView("Get new credentials")).toBeVisible();
+  await expect(app.field(app.credentials, "Access key id")).not.toHaveText(firstKey);
+  await expect(app.field(app.credentials, "Obtained")).toHaveText("Get new credentials");
+  await expect(app.providerToken.getByText(/^Renewed silently \(prompt=none in a hidden frame\)/)).toBeVisible();
+  expect(await app.rawResponse(app.exchangeView("Get new credentials"))).toMatch(/^HTTP 200[\s\S]*<AssumeRoleWithWebIdentityResponse/);
+
+  // The inspector keeps the refused exchange: STS's ExpiredTokenException, before the success.
+  await app.earlierExchanges(2).click();
+  const refused = app.earlierExchange("Exchange 2 (Get new credentials, failed)");
+  expect(await app.rawResponse(refused)).toMatch(/^HTTP 400[\s\S]*<Code>ExpiredTokenException<\/Code>/);
+  await expect(app.earlierExchange("Exchange 1 (after sign-in)")).toBeVisible();
+
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  await expect(app.signInAgainBanner).toHaveCount(0);
+  await app.expectWhoAmI(users.alice.username);
+});
+
+test("an ID token expired at STS and silent renewal refused: Get new credentials goes through sign-in and back to credentials", async ({ page, stack }) => {
+  const app = new ConsolePage(page);
+  await app.goto();
+  await app.signIn(users.alice.username, users.alice.password);
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+
+  await stack.setClock(3600 + 300 + 60);
+  await stack.refuseSilentRenewal(users.alice.username);
+  const signInRequest = page.waitForRequest((r) => r.url().startsWith(`${idp}/auth?`) && new URL(r.url()).searchParams.get("prompt") !== "none");
+  await app.getNewCredentialsButton.click();
+  await signInRequest;
+
+  await app.expectSignedInAs(users.alice.username);
+  await expect(app.exchangeView("after sign-in")).toBeVisible();
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  await expect(app.field(app.credentials, "Access key id")).not.toHaveText(firstKey);
+  await app.expectWhoAmI(users.alice.username);
+});
