@@ -3,7 +3,7 @@ import type { ProviderConfig } from "../config";
 import { cleanCallbackUrl, landingFrom, providerForState, readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
 import { ProviderError, toProviderError } from "./errors";
 import type { ProviderSession, SignInOptions } from "./oidc";
-import { authReducer, type AuthState } from "./state";
+import { authReducer, wipeProviderSession, type AuthState } from "./state";
 
 interface AuthContextValue {
   state: AuthState;
@@ -139,6 +139,7 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
     const provider = providerId ? byId(providerId) : undefined;
     // Forget the credentials and tokens held in memory first: whatever happens next, nothing stays behind in this page.
     onSignedOut?.();
+    if (state.status === "signed-in") wipeProviderSession(state.session);
     writeResumeHint(undefined);
     if (!provider) {
       dispatch({ type: "signed-out" });

@@ -47,3 +47,16 @@ export function authReducer(_state: AuthState, action: AuthAction): AuthState {
       return action.notice ? { status: "signed-out", notice: action.notice } : { status: "signed-out" };
   }
 }
+
+/**
+ * Blank the tokens of a provider session in place. Sign-out calls this on every session object it knows of: React
+ * may keep an earlier state (and so this object) alive in an alternate fiber until its next render, which after a
+ * sign-out may never come — emptying the object itself leaves nothing behind whatever still points at it.
+ */
+export function wipeProviderSession(session: ProviderSession): void {
+  session.webIdentityToken = "";
+  session.idToken = "";
+  session.accessToken = "";
+  session.claims = {};
+  session.header = {};
+}

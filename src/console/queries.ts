@@ -29,6 +29,8 @@ export function callerIdentityQuery(config: AppConfig, lifecycle: CredentialLife
     },
     enabled: false,
     staleTime: 0,
-    gcTime: 60_000,
+    // Signed requests and answers carry the session token: gone as soon as no view shows them (sign-out included,
+    // where the panel unmounts after the cache was cleared and would otherwise re-arm a longer timer).
+    gcTime: 0,
   });
 }

@@ -8,6 +8,7 @@
  * each STS answer. Expirations are AWS times, so every decision converts through the offset.
  */
 import type { ProviderSession } from "../auth/oidc";
+import { wipeProviderSession } from "../auth/state";
 import { clockSkewFromExchange, type ClockSkew } from "../aws/clock";
 import { isAwsServiceError } from "../aws/errors";
 import type { Exchange } from "../aws/exchange";
@@ -364,8 +365,11 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
       abort.abort();
       listeners.clear();
       disposed = true;
-      // Drop every reference to tokens and credentials this object holds.
-      state = { ...state, provider: { ...state.provider, webIdentityToken: "", idToken: "", accessToken: "", claims: {}, header: {} }, credentials: undefined, history: [], lastError: undefined, refresh: { kind: "none" } };
+      // Drop every reference to tokens and credentials this object holds, and empty the provider sessions themselves
+      // (a React fiber may still point at them).
+      wipeProviderSession(provider);
+      wipeProviderSession(state.provider);
+      state = { ...state, credentials: undefined, history: [], lastError: undefined, refresh: { kind: "none" } };
     },
     exchange,
     refresh,
