@@ -2,7 +2,7 @@
 // shared local stack's clock and switch its silent renewal off (the /__local/ test controls), so they belong to the
 // `stack-controls` project: it starts after every other test has finished and runs its tests one at a time, and the
 // `stack` fixture resets the controls before and after each test.
-import { expect, idp, stackTest as test, users } from "./fixtures";
+import { expect, idp, isStsCall, stackTest as test, users } from "./fixtures";
 import { ConsolePage } from "./pages/ConsolePage";
 
 test.describe.configure({ mode: "serial" });
@@ -107,4 +107,39 @@ test("an ID token expired at STS and silent renewal refused: Get new credentials
   await expect(app.credentialsTimer).toHaveText(fullHour);
   await expect(app.field(app.credentials, "Access key id")).not.toHaveText(firstKey);
   await app.expectWhoAmI(users.alice.username);
+});
+
+test("a signed call answered ExpiredToken refreshes once and retries once: Who am I? still answers", async ({ page, stack }) => {
+  const app = new ConsolePage(page);
+  await app.goto();
+  await app.signIn(users.alice.username, users.alice.password);
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+  const calls: { action: string; status: number; code: string }[] = [];
+  page.on("response", async (response) => {
+    if (!isStsCall(response, "GetCallerIdentity") && !isStsCall(response, "AssumeRoleWithWebIdentity")) return;
+    const body = await response.text().catch(() => "");
+    calls.push({ action: isStsCall(response, "GetCallerIdentity") ? "GetCallerIdentity" : "AssumeRoleWithWebIdentity", status: response.status(), code: /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? "" });
+  });
+
+  // Two hours pass at the stack only: the credentials (1 h) and the ID token (1 h + 300 s grace) are expired for
+  // STS, while the browser's clock — and so the app — has not noticed yet. "Who am I?" is the first to find out.
+  await stack.setClock(7200);
+  await app.whoAmIButton.click();
+  await expect(app.field(app.callerIdentity, "Arn")).toHaveText(new RegExp(`assumed-role/WebIdentityConsoleUser/${users.alice.username}$`));
+  await expect(app.field(app.credentials, "Access key id")).not.toHaveText(firstKey);
+  await expect(app.field(app.credentials, "Obtained")).toHaveText("refresh after an ExpiredToken answer");
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  await expect(app.session.getByText("Your clock is 2 h behind AWS; signatures use AWS time.")).toBeVisible();
+
+  // The wire, in order: the call signed by this device's clock is refused for skew and re-signed by AWS time; that
+  // answer is ExpiredToken; one refresh (STS refuses the old ID token, the app renews it silently, STS issues new
+  // credentials); one retry of the call. Nothing more.
+  expect(calls).toEqual([
+    { action: "GetCallerIdentity", status: 403, code: "SignatureDoesNotMatch" },
+    { action: "GetCallerIdentity", status: 403, code: "ExpiredToken" },
+    { action: "AssumeRoleWithWebIdentity", status: 400, code: "ExpiredTokenException" },
+    { action: "AssumeRoleWithWebIdentity", status: 200, code: "" },
+    { action: "GetCallerIdentity", status: 200, code: "" },
+  ]);
 });

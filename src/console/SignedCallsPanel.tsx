@@ -11,9 +11,7 @@ import { sessionSecrets } from "./secrets";
 
 /** Step 4: SigV4-signed calls with the temporary credentials; once they expire, the action becomes Get new credentials. */
 export function SignedCallsPanel({ config, lifecycle, state, onGetNew }: { config: AppConfig; lifecycle: CredentialLifecycle; state: LifecycleState; onGetNew: () => Promise<void> }) {
-  const claims = state.provider.claims;
-  const user = { sub: String(claims.sub ?? ""), iat: typeof claims.iat === "number" ? claims.iat : 0 };
-  const query = useQuery(callerIdentityQuery(config, lifecycle, user));
+  const query = useQuery(callerIdentityQuery(config, lifecycle));
   const x = query.data?.exchange ?? (query.error as { exchange?: Exchange } | null)?.exchange;
   const refreshing = state.busy !== undefined || state.refresh.kind === "running";
   return (

@@ -4,8 +4,8 @@ import type { AppConfig } from "../config";
 import type { CredentialLifecycle } from "../credentials/lifecycle";
 
 /**
- * Query keys of the signed demo calls: hierarchical, keyed by the signed-in user's claims (`sub`, `iat` of the sign-in),
- * never by a token or a secret.
+ * Query keys of the signed demo calls: hierarchical, keyed by the signed-in session (`sub` and the sign-in's `iat`,
+ * which stay the same across refreshes and silent renewals), never by a token or a secret.
  */
 export const stsKeys = {
   all: ["sts"] as const,
@@ -16,9 +16,9 @@ export const stsKeys = {
  * sts:GetCallerIdentity signed with the session's current credentials; run on demand ("Who am I?"). Signs with the
  * clock offset the session learned; an `ExpiredToken` answer makes the session refresh once and the call retry once.
  */
-export function callerIdentityQuery(config: AppConfig, lifecycle: CredentialLifecycle, user: { sub: string; iat: number }) {
+export function callerIdentityQuery(config: AppConfig, lifecycle: CredentialLifecycle) {
   return queryOptions({
-    queryKey: stsKeys.callerIdentity(user.sub, user.iat),
+    queryKey: stsKeys.callerIdentity(lifecycle.sessionKey.sub, lifecycle.sessionKey.iat),
     queryFn: async ({ signal }) => {
       const endpoint = stsEndpoint(config.region, config.stsEndpoint);
       const done = await lifecycle.withCredentials((credentials, clockSkew) =>

@@ -200,6 +200,7 @@ describe("credential lifecycle: when the provider token is too old", () => {
     expect(world.calls.renew).toBe(1);
     expect(world.calls.exchange.map((c) => c.token)).toEqual(["id-token-1", "renewed"]);
     expect(lc.getState().provider.webIdentityToken).toBe("renewed");
+    expect(lc.sessionKey).toEqual({ sub: "alice", iat: Math.floor(T0 / 1000) }); // the session's key survives the renewal
     expect(lc.getState().refresh.kind).toBe("scheduled");
   });
 

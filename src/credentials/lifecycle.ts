@@ -119,6 +119,11 @@ function describeRenewalFailure(error: unknown): string {
 }
 
 export interface CredentialLifecycle {
+  /**
+   * Identifies this signed-in session for query keys: the subject and the sign-in's `iat` (claims, never a token).
+   * Stable across refreshes and silent renewals, which change the ID token but not the session.
+   */
+  readonly sessionKey: { readonly sub: string; readonly iat: number };
   getState(): LifecycleState;
   subscribe(listener: () => void): () => void;
   /** AWS's current time by this device's clock and the learned offset. */
@@ -336,7 +341,10 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     return inflightRefresh;
   };
 
+  const sessionKey = Object.freeze({ sub: String(provider.claims.sub ?? ""), iat: typeof provider.claims.iat === "number" ? provider.claims.iat : 0 });
+
   return {
+    sessionKey,
     getState: () => state,
     subscribe(listener) {
       listeners.add(listener);
