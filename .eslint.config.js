@@ -18,6 +18,12 @@ const wrapped = [
   { name: "aws4fetch", message: "Only src/aws/signer.ts imports aws4fetch (service, region and retries are pinned there)." },
   { name: "oidc-client-ts", message: "Only src/auth/ imports oidc-client-ts." },
 ];
+/** Deep imports of a wrapped library are as restricted as the library itself. */
+const wrappedDeep = [
+  { group: ["fast-xml-parser/*"], message: "Only src/aws/xml.ts imports fast-xml-parser (options are pinned there)." },
+  { group: ["aws4fetch/*"], message: "Only src/aws/signer.ts imports aws4fetch." },
+  { group: ["oidc-client-ts/*"], message: "Only src/auth/ imports oidc-client-ts." },
+];
 const noLocalStack = {
   regex: "^(\\.{1,2}/)+(.*/)?local(/|$)",
   message: "Browser code must not import the Node-only local stack (src/local).",
@@ -31,7 +37,11 @@ function awsRestrictions(allowed) {
       { name: "react", message: "src/aws is wire code: no React." },
       ...wrapped.filter((w) => w.name !== allowed),
     ],
-    patterns: [noLocalStack, { group: ["@tanstack/*", "react-dom", "react-dom/*"], message: "src/aws is wire code: no React or query library." }],
+    patterns: [
+      noLocalStack,
+      ...wrappedDeep.filter((w) => !w.group[0].startsWith(`${allowed}/`)),
+      { group: ["@tanstack/*", "react-dom", "react-dom/*"], message: "src/aws is wire code: no React or query library." },
+    ],
   };
 }
 
@@ -52,7 +62,7 @@ export default tseslint.config(
     plugins: { "react-hooks": reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      "no-restricted-imports": ["error", { paths: [...nodeBuiltins.map((name) => ({ name, message: "Browser code must not import Node built-ins." })), ...wrapped], patterns: [noLocalStack] }],
+      "no-restricted-imports": ["error", { paths: [...nodeBuiltins.map((name) => ({ name, message: "Browser code must not import Node built-ins." })), ...wrapped], patterns: [noLocalStack, ...wrappedDeep] }],
       "no-restricted-globals": [
         "error",
         { name: "localStorage", message: "Secrets stay in memory: no localStorage." },
@@ -75,12 +85,12 @@ export default tseslint.config(
     ignores: ["**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", awsRestrictions()] },
   },
-  { files: ["src/aws/xml.ts"], rules: { "no-restricted-imports": ["error", awsRestrictions("fast-xml-parser")] } },
+  { files: ["src/aws/xml.ts", "src/aws/fast-xml-parser.d.ts"], rules: { "no-restricted-imports": ["error", awsRestrictions("fast-xml-parser")] } },
   { files: ["src/aws/signer.ts"], rules: { "no-restricted-imports": ["error", awsRestrictions("aws4fetch")] } },
   {
     files: ["src/auth/**/*.{ts,tsx}"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [...nodeBuiltins.map((name) => ({ name, message: "Browser code must not import Node built-ins." })), wrapped[0], wrapped[1]], patterns: [noLocalStack] }],
+      "no-restricted-imports": ["error", { paths: [...nodeBuiltins.map((name) => ({ name, message: "Browser code must not import Node built-ins." })), wrapped[0], wrapped[1]], patterns: [noLocalStack, wrappedDeep[0], wrappedDeep[1]] }],
     },
   },
   {

@@ -1,4 +1,3 @@
-import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
 import { useState, useSyncExternalStore } from "react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import type { AppConfig } from "./config";
@@ -7,23 +6,16 @@ import { SignIn } from "./ui/SignIn";
 
 
 export function App({ config }: { config: AppConfig }) {
-  // Tokens and credentials live in this in-memory cache and in React state only; nothing is persisted.
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false }, mutations: { retry: false } } }),
-  );
   const [host] = useState(() => createSessionHost(config));
   return (
-    <QueryClientProvider client={queryClient}>
-      <AuthProvider providers={config.providers} onSignedIn={host.begin} onSignedOut={host.end}>
-        <Shell config={config} host={host} />
-      </AuthProvider>
-    </QueryClientProvider>
+    <AuthProvider providers={config.providers} onSignedIn={host.begin} onSignedOut={host.end}>
+      <Shell config={config} host={host} />
+    </AuthProvider>
   );
 }
 
 function Shell({ config, host }: { config: AppConfig; host: SessionHost }) {
   const { state, signOut } = useAuth();
-  const queryClient = useQueryClient();
   const session = state.status === "signed-in" ? state.session : undefined;
   const who = session ? String(session.claims.preferred_username ?? session.claims.email ?? session.claims.sub ?? "") : "";
   const provider = session ? config.providers.find((p) => p.id === session.providerId) : undefined;
@@ -38,15 +30,7 @@ function Shell({ config, host }: { config: AppConfig; host: SessionHost }) {
             <span>
               Signed in as <strong>{who}</strong> with {provider?.label ?? session.providerId}
             </span>
-            <button
-              type="button"
-              onClick={() => {
-                // Removed, not just marked for garbage collection: no query keeps a signed answer after sign-out.
-                queryClient.cancelQueries().catch(() => undefined);
-                queryClient.clear();
-                void signOut();
-              }}
-            >
+            <button type="button" onClick={() => void signOut()}>
               Sign out
             </button>
           </div>

@@ -1,5 +1,7 @@
 // The only module that imports fast-xml-parser (CONVENTIONS 3): its options are pinned here.
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type { XMLParser } from "fast-xml-parser";
+import Parser from "fast-xml-parser/src/xmlparser/XMLParser.js";
+import { validate } from "fast-xml-parser/src/validator.js";
 
 /**
  * A parsed XML element: child element names (namespace prefixes removed) mapped to a string (text content, trimmed),
@@ -46,7 +48,7 @@ export const DEFAULT_ARRAY_PATHS: readonly string[] = Object.freeze([
 ]);
 
 function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
-  return new XMLParser({
+  return new Parser({
     // Digit-only strings stay strings: an account id `012345678901` keeps its leading zero.
     parseTagValue: false,
     parseAttributeValue: false,
@@ -73,7 +75,7 @@ function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
  */
 export function parseXml(text: string, options: ParseXmlOptions = {}): XmlElement {
   if (text.trim() === "") throw new XmlParseError("NoRoot", "The body is empty, not XML.");
-  const valid = XMLValidator.validate(text);
+  const valid = validate(text);
   if (valid !== true) {
     const { code, msg, line, col } = valid.err;
     throw new XmlParseError(code, `Not well-formed XML (line ${line}${col === undefined ? "" : `, column ${col}`}): ${msg}`, line, col);

@@ -1,3 +1,5 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import type { ProviderSession } from "../auth/oidc";
 import { useAuth, type SessionStart } from "../auth/AuthProvider";
 import type { AppConfig } from "../config";
@@ -45,6 +47,10 @@ export function startLifecycle(config: AppConfig, start: SessionStart): Credenti
 
 /** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials and the signed calls. */
 export default function Console({ config, lifecycle, restored }: { config: AppConfig; lifecycle: CredentialLifecycle; restored: boolean }) {
+  // One query cache per signed-in session, in memory only: signed answers live here while the console shows them, and
+  // the whole cache goes with the console on sign-out.
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }));
+  useEffect(() => () => queryClient.clear(), [queryClient]);
   const { signIn } = useAuth();
   const state = useLifecycleState(lifecycle);
   const providerId = state.provider.providerId;
@@ -54,15 +60,17 @@ export default function Console({ config, lifecycle, restored }: { config: AppCo
   };
 
   return (
-    <div className="console">
-      <SessionPanel state={state} restored={restored} onGetNew={getNewCredentials} onSignInAgain={() => signIn(providerId)} />
-      <div className="steps">
-        <ProviderTokenPanel session={state.provider} />
-        <ExchangePanel config={config} lifecycle={lifecycle} state={state} />
-        {/* keyed by access key: a new secret starts masked even if the previous one was revealed */}
-        {state.credentials && <CredentialsPanel key={state.credentials.result.credentials.accessKeyId} credentials={state.credentials} offsetMs={state.clockSkew?.offsetMs ?? 0} />}
-        {state.credentials && <SignedCallsPanel config={config} lifecycle={lifecycle} state={state} onGetNew={getNewCredentials} />}
+    <QueryClientProvider client={queryClient}>
+      <div className="console">
+        <SessionPanel state={state} restored={restored} onGetNew={getNewCredentials} onSignInAgain={() => signIn(providerId)} />
+        <div className="steps">
+          <ProviderTokenPanel session={state.provider} />
+          <ExchangePanel config={config} lifecycle={lifecycle} state={state} />
+          {/* keyed by access key: a new secret starts masked even if the previous one was revealed */}
+          {state.credentials && <CredentialsPanel key={state.credentials.result.credentials.accessKeyId} credentials={state.credentials} offsetMs={state.clockSkew?.offsetMs ?? 0} />}
+          {state.credentials && <SignedCallsPanel config={config} lifecycle={lifecycle} state={state} onGetNew={getNewCredentials} />}
+        </div>
       </div>
-    </div>
+    </QueryClientProvider>
   );
 }
