@@ -2,7 +2,7 @@
 // shared local stack's clock and switch its silent renewal off (the /__local/ test controls), so they belong to the
 // `stack-controls` project: it starts after every other test has finished and runs its tests one at a time, and the
 // `stack` fixture resets the controls before and after each test.
-import { expect, idp, isStsCall, stackTest as test, users } from "./fixtures";
+import { expect, idp, isStsCall, serveConfig, stackTest as test, users } from "./fixtures";
 import { ConsolePage } from "./pages/ConsolePage";
 
 test.describe.configure({ mode: "serial" });
@@ -142,4 +142,27 @@ test("a signed call answered ExpiredToken refreshes once and retries once: Who a
     { action: "AssumeRoleWithWebIdentity", status: 200, code: "" },
     { action: "GetCallerIdentity", status: 200, code: "" },
   ]);
+});
+
+test("with refresh tokens on, an ID token expired at STS is renewed with the refresh token (no frame), then credentials", async ({ page, stack }) => {
+  await serveConfig(page, { refreshTokens: true });
+  const app = new ConsolePage(page);
+  await app.goto();
+  await app.signIn(users.alice.username, users.alice.password);
+  await expect(app.credentialsTimer).toHaveText(fullHour);
+  await expect(app.field(app.providerToken, "Refresh token")).toHaveText("granted (in memory; revoked on sign-out)");
+  const grants: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url() === `${idp}/token`) grants.push(new URLSearchParams(r.postData() ?? "").get("grant_type") ?? "");
+    if (r.url().startsWith(`${idp}/auth?`)) grants.push("authorization request");
+  });
+
+  // Only the stack moves past the ID token's exp + 300 s: STS refuses it, and the app renews with the refresh token.
+  await stack.setClock(3600 + 300 + 60);
+  await app.getNewCredentialsButton.click();
+  await expect(app.exchangeView("Get new credentials")).toBeVisible();
+  await expect(app.providerToken.getByText(/^Renewed with the in-memory refresh token/)).toBeVisible();
+  await expect(app.field(app.credentials, "Obtained")).toHaveText("Get new credentials");
+  expect(grants).toEqual(["refresh_token"]);
+  await app.expectWhoAmI(users.alice.username);
 });

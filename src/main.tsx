@@ -2,14 +2,14 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { preloadConsole } from "./sessionHost";
-import { callbackParams, isSilentRenewalFrame, readResumeHint } from "./auth/callback";
+import { callbackParams, isSilentRenewalFrame, notifySilentRenewalParent, readResumeHint } from "./auth/callback";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";
 import "./ui/styles.css";
 
 if (isSilentRenewalFrame(window.location.href)) {
   // The hidden frame of a silent renewal: hand the provider's answer to the parent page, render nothing.
-  void import("./auth/oidc").then(({ notifySilentRenewalParent }) => notifySilentRenewalParent(window.location.href)).catch(() => undefined);
+  notifySilentRenewalParent(window.location.href);
 } else {
   // Landing on a sign-in callback or restoring after a reload: fetch the sign-in library and the console while
   // config.json loads.

@@ -11,7 +11,7 @@ interface AuthContextValue {
   /** Forget everything in memory at once, then revoke and end the provider session (may navigate away). */
   signOut(): Promise<void>;
   /** Fresh provider tokens without a visible page (refresh token or `prompt=none`); throws a ProviderError. */
-  renew(providerId: string): Promise<ProviderSession>;
+  renew(providerId: string, expectedSub?: string): Promise<ProviderSession>;
   /** Remember (in this history entry, not in storage) the last exchange's choices for a restore after reload. */
   rememberExchange(providerId: string, exchange: ResumeExchange): void;
 }
@@ -20,7 +20,7 @@ const AuthContext = createContext<AuthContextValue | null>(null);
 
 /** What a signed-in session needs from auth: stable functions, valid for the app's life. */
 export interface SessionAuth {
-  renew(providerId: string): Promise<ProviderSession>;
+  renew(providerId: string, expectedSub?: string): Promise<ProviderSession>;
   rememberExchange(providerId: string, exchange: ResumeExchange): void;
   signIn(providerId: string, opts?: SignInOptions): void;
 }
@@ -153,17 +153,17 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
     if (result.redirecting) return; // the provider sends the browser back to the app, which shows the signed-out notice
     const caveat = [result.revokeProblem, result.endSessionProblem].filter(Boolean).join(" ");
     dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: false, ...(caveat ? { caveat } : {}) } });
-    await Promise.all(providers.map((p) => oidc?.forgetSession(p).catch(() => undefined)));
+    for (const p of providers) oidc?.forgetSession(p);
   }, [state, byId, providers, onSignedOut]);
 
   const renew = useCallback(
-    async (providerId: string): Promise<ProviderSession> => {
+    async (providerId: string, expectedSub?: string): Promise<ProviderSession> => {
       const provider = byId(providerId);
       if (!provider) throw new ProviderError("invalid-response", "renewal", `No provider "${providerId}" is configured.`);
       const oidc = await loadOidc().catch((error: unknown) => {
         throw toProviderError("renewal", error, provider.label);
       });
-      return oidc.renewSilently(provider);
+      return oidc.renewSilently(provider, expectedSub);
     },
     [byId],
   );

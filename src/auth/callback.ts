@@ -48,6 +48,17 @@ export function isSilentRenewalFrame(url: string): boolean {
   return window.parent !== window && landingFrom(url)?.kind === "sign-in";
 }
 
+/** Marks the message a silent-renewal frame posts to its parent (src/auth/oidc.ts listens for it). */
+export const SILENT_RENEWAL_MESSAGE = "wic-silent-renewal";
+
+/**
+ * In the hidden frame: hand the provider's answer (the URL with `code` and `state`) to the parent page, which redeems
+ * it. Posted only to this app's own origin.
+ */
+export function notifySilentRenewalParent(url: string): void {
+  window.parent.postMessage({ source: SILENT_RENEWAL_MESSAGE, url }, window.location.origin);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Reload hint
 

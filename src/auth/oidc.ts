@@ -1,12 +1,18 @@
-import { InMemoryWebStorage, OidcClient, UserManager, WebStorageStateStore, type OidcMetadata, type User } from "oidc-client-ts";
+/**
+ * The only code that drives oidc-client-ts (CONVENTIONS 3). It uses the library's protocol core, `OidcClient`: the
+ * library builds every request (PKCE S256, state, nonce), stores the redirect state, redeems codes, validates answers,
+ * runs the refresh grant, revocation and end-session requests. This module only moves the browser — a redirect, or a
+ * hidden frame for silent renewal — and keeps the tokens in memory. (`UserManager` would add popups, session
+ * monitoring, DPoP stores and a user store this app does not use: ~7 KB gzip.)
+ */
+import { OidcClient, WebStorageStateStore, type OidcMetadata, type SigninResponse } from "oidc-client-ts";
 import type { ProviderConfig } from "../config";
-import { statePrefix } from "./callback";
+import { SILENT_RENEWAL_MESSAGE, statePrefix } from "./callback";
 import { ProviderError, toProviderError } from "./errors";
 import { decodeJwt } from "./jwt";
 
 /**
- * The provider tokens the rest of the app sees. Held in memory only: the UserManager's user store is an
- * InMemoryWebStorage, so a reload loses them (DESIGN §6).
+ * The provider tokens the rest of the app sees. Held in memory only (DESIGN §6): a reload loses them.
  */
 export interface ProviderSession {
   providerId: string;
@@ -20,7 +26,7 @@ export interface ProviderSession {
   scope: string;
   /** Epoch seconds when the provider's access token expires (from expires_in). */
   expiresAt: number | undefined;
-  /** The provider granted a refresh token (kept inside oidc-client-ts's in-memory user store, never shown). */
+  /** The provider granted a refresh token (kept in this module's memory, never shown). */
   hasRefreshToken: boolean;
   /** Decoded ID token claims (not verified here; STS verifies). */
   claims: Record<string, unknown>;
@@ -31,7 +37,13 @@ export interface ProviderSession {
   callbackMs: number;
 }
 
-const managers = new Map<string, UserManager>();
+/** How long a silent renewal in a hidden frame may take. */
+const SILENT_TIMEOUT_MS = 10_000;
+
+const clients = new Map<string, OidcClient>();
+
+/** The refresh token of each provider's current session, in memory only; gone on sign-out. */
+const refreshTokens = new Map<string, { token: string; idToken: string; scope: string; profile: SigninResponse["profile"] }>();
 
 function appUrl(): string {
   return `${window.location.origin}/`;
@@ -69,38 +81,30 @@ function takeCarriedMetadata(provider: ProviderConfig): Partial<OidcMetadata> | 
   }
 }
 
-/** The one UserManager per provider, with tokens in memory and redirect state in sessionStorage. */
-export function userManagerFor(provider: ProviderConfig, metadata?: Partial<OidcMetadata>): UserManager {
-  let manager = managers.get(provider.id);
-  if (!manager) {
-    manager = new UserManager({
+/** The one protocol client per provider; the redirect state lives in sessionStorage, nothing else is stored. */
+function clientFor(provider: ProviderConfig, metadata?: Partial<OidcMetadata>): OidcClient {
+  let client = clients.get(provider.id);
+  if (!client) {
+    client = new OidcClient({
       authority: provider.authority,
       ...(metadata ? { metadata } : {}),
       client_id: provider.clientId,
       ...(provider.clientSecret ? { client_secret: provider.clientSecret, client_authentication: "client_secret_post" as const } : {}),
       redirect_uri: appUrl(),
-      // The app itself answers in the hidden frame: src/main.tsx notices it is framed and hands the URL to the parent.
-      silent_redirect_uri: appUrl(),
       post_logout_redirect_uri: appUrl(),
       response_type: "code",
       scope: scopeFor(provider),
       loadUserInfo: false,
-      automaticSilentRenew: false,
-      monitorSession: false,
-      includeIdTokenInSilentRenew: false,
-      validateSubOnSilentRenew: true,
-      revokeTokenTypes: ["refresh_token"],
+      filterProtocolClaims: false,
       requestTimeoutInSeconds: 15,
-      silentRequestTimeoutInSeconds: 10,
-      userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
       // The PKCE verifier, state and nonce must survive the redirect: the only thing ever stored, removed on callback.
       // eslint-disable-next-line no-restricted-globals
       stateStore: new WebStorageStateStore({ store: sessionStorage, prefix: statePrefix(provider.id) }),
       staleStateAgeInSeconds: 600,
     });
-    managers.set(provider.id, manager);
+    clients.set(provider.id, client);
   }
-  return manager;
+  return client;
 }
 
 /** Options of {@link beginSignIn}. */
@@ -117,12 +121,13 @@ export interface SignInOptions {
  */
 export async function beginSignIn(provider: ProviderConfig, opts: SignInOptions = {}): Promise<void> {
   try {
-    const manager = userManagerFor(provider);
-    await manager.clearStaleState();
+    const client = clientFor(provider);
+    await client.clearStaleState();
     const prompts = [opts.prompt, provider.refreshTokens ? "consent" : undefined].filter((p): p is string => p !== undefined);
+    const request = await client.createSigninRequest({ request_type: "si:r", ...(prompts.length > 0 ? { prompt: prompts.join(" ") } : {}) });
     // eslint-disable-next-line no-restricted-globals
-    sessionStorage.setItem(metadataKey(provider), JSON.stringify(await manager.metadataService.getMetadata()));
-    await manager.signinRedirect(prompts.length > 0 ? { prompt: prompts.join(" ") } : {});
+    sessionStorage.setItem(metadataKey(provider), JSON.stringify(await client.metadataService.getMetadata()));
+    window.location.assign(request.url);
   } catch (error) {
     throw toProviderError("sign-in", error, provider.label);
   }
@@ -136,49 +141,99 @@ export async function beginSignIn(provider: ProviderConfig, opts: SignInOptions 
 export async function completeSignIn(provider: ProviderConfig, url: string): Promise<ProviderSession> {
   const started = performance.now();
   try {
-    const user = await userManagerFor(provider, takeCarriedMetadata(provider)).signinRedirectCallback(url);
-    return toSession(provider, user, "sign-in", performance.now() - started);
+    const response = await clientFor(provider, takeCarriedMetadata(provider)).processSigninResponse(url);
+    return toSession(provider, response, "sign-in", performance.now() - started);
   } catch (error) {
     throw toProviderError("callback", error, provider.label);
   }
 }
 
+/** Load `url` in a hidden frame and wait for the app, loaded in it at the redirect URI, to hand back its URL. */
+function answerFromHiddenFrame(url: string, provider: ProviderConfig): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const frame = document.createElement("iframe");
+    frame.hidden = true;
+    frame.title = `Silent sign-in with ${provider.label}`;
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    const finish = (result: { url: string } | { error: ProviderError }): void => {
+      window.clearTimeout(timer);
+      window.removeEventListener("message", onMessage);
+      frame.remove();
+      if ("url" in result) resolve(result.url);
+      else reject(result.error);
+    };
+    const onMessage = (event: MessageEvent): void => {
+      if (event.origin !== window.location.origin || event.source !== frame.contentWindow) return;
+      const data = event.data as { source?: unknown; url?: unknown } | null;
+      if (data?.source !== SILENT_RENEWAL_MESSAGE || typeof data.url !== "string") return;
+      finish({ url: data.url });
+    };
+    const timer = window.setTimeout(
+      () => finish({ error: new ProviderError("timeout", "renewal", `Renewing the sign-in silently failed: ${provider.label} did not answer within ${SILENT_TIMEOUT_MS / 1000} s.`) }),
+      SILENT_TIMEOUT_MS,
+    );
+    window.addEventListener("message", onMessage);
+    frame.src = url;
+    document.body.append(frame);
+  });
+}
+
 /**
  * Get fresh provider tokens without showing anything: with the in-memory refresh token when the provider granted
  * one, else an authorization request with `prompt=none` in a hidden frame (the provider's session cookie decides).
+ * A renewal that comes back for another user than `expectedSub` is refused.
  *
  * @throws {ProviderError} `login-required` when the provider wants the user at its login page.
  */
-export async function renewSilently(provider: ProviderConfig): Promise<ProviderSession> {
+export async function renewSilently(provider: ProviderConfig, expectedSub?: string): Promise<ProviderSession> {
   const started = performance.now();
+  const client = clientFor(provider);
+  let session: ProviderSession;
   try {
-    const manager = userManagerFor(provider);
-    const before = await manager.getUser();
-    const user = await manager.signinSilent();
-    if (!user) throw new ProviderError("invalid-response", "renewal", `${provider.label} answered the silent renewal without tokens.`);
-    const obtainedBy = before?.refresh_token ? "refresh-token" : "silent-renewal";
-    return toSession(provider, user, obtainedBy, performance.now() - started);
+    const held = refreshTokens.get(provider.id);
+    if (held) {
+      const response = await client.useRefreshToken({
+        state: { refresh_token: held.token, id_token: held.idToken, session_state: null, scope: held.scope, profile: held.profile, data: undefined },
+        timeoutInSeconds: SILENT_TIMEOUT_MS / 1000,
+      });
+      // A refresh answer without a new refresh token keeps the old one (RFC 6749 §6), and likewise the ID token.
+      response.refresh_token ??= held.token;
+      response.id_token ??= held.idToken;
+      session = toSession(provider, response, "refresh-token", performance.now() - started);
+    } else {
+      const request = await client.createSigninRequest({ request_type: "si:s", prompt: "none" });
+      const answer = await answerFromHiddenFrame(request.url, provider);
+      session = toSession(provider, await client.processSigninResponse(answer), "silent-renewal", performance.now() - started);
+    }
   } catch (error) {
     throw toProviderError("renewal", error, provider.label);
   }
+  if (expectedSub !== undefined && session.claims.sub !== expectedSub) {
+    forgetSession(provider);
+    throw new ProviderError("login-required", "renewal", `${provider.label} is now signed in as someone else; sign in again to continue.`);
+  }
+  return session;
 }
 
-function toSession(provider: ProviderConfig, user: User, obtainedBy: ProviderSession["obtainedBy"], callbackMs: number): ProviderSession {
-  const idToken = user.id_token;
+function toSession(provider: ProviderConfig, response: SigninResponse, obtainedBy: ProviderSession["obtainedBy"], callbackMs: number): ProviderSession {
+  const idToken = response.id_token;
   if (!idToken) throw new ProviderError("invalid-response", "callback", `${provider.label} answered without an ID token; check that the scope includes openid.`);
   const decoded = decodeJwt(idToken);
   if (!decoded) throw new ProviderError("invalid-response", "callback", `${provider.label}'s ID token is not a JWT.`);
+  if (response.refresh_token) refreshTokens.set(provider.id, { token: response.refresh_token, idToken, scope: response.scope ?? "", profile: response.profile });
+  else refreshTokens.delete(provider.id);
   const exp = decoded.claims.exp;
   return {
     providerId: provider.id,
     webIdentityToken: idToken,
     webIdentityTokenExpiresAt: typeof exp === "number" && Number.isFinite(exp) ? exp : undefined,
     idToken,
-    accessToken: user.access_token,
-    tokenType: user.token_type,
-    scope: user.scope ?? "",
-    expiresAt: user.expires_at,
-    hasRefreshToken: typeof user.refresh_token === "string" && user.refresh_token !== "",
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    scope: response.scope ?? "",
+    expiresAt: response.expires_at,
+    hasRefreshToken: typeof response.refresh_token === "string" && response.refresh_token !== "",
     claims: decoded.claims,
     header: decoded.header,
     obtainedBy,
@@ -198,6 +253,9 @@ export interface SignOutResult {
   endSessionProblem?: string;
 }
 
+/** What a sign-out that left the page did before leaving (carried through the provider in the sign-out state). */
+export type SignOutOutcome = Pick<SignOutResult, "revoked" | "revokeProblem">;
+
 /**
  * Sign out for real: revoke the refresh token (when there is one and the provider has a revocation endpoint), forget
  * the tokens, and end the provider's session with RP-initiated logout (`end_session_endpoint` with `client_id`,
@@ -205,20 +263,18 @@ export interface SignOutResult {
  * be done is in the result, and the in-memory tokens are gone either way.
  */
 export async function signOutAtProvider(provider: ProviderConfig): Promise<SignOutResult> {
-  const manager = userManagerFor(provider);
+  const client = clientFor(provider);
+  const held = refreshTokens.get(provider.id);
+  refreshTokens.delete(provider.id);
   let revoked = false;
   let revokeProblem: string | undefined;
   let endSessionProblem: string | undefined;
   try {
-    const user = await manager.getUser();
-    const [revocation, endSession] = await Promise.all([
-      manager.metadataService.getRevocationEndpoint(true),
-      manager.metadataService.getEndSessionEndpoint(),
-    ]);
-    if (user?.refresh_token) {
+    const [revocation, endSession] = await Promise.all([client.metadataService.getRevocationEndpoint(true), client.metadataService.getEndSessionEndpoint()]);
+    if (held) {
       if (revocation) {
         try {
-          await manager.revokeTokens(["refresh_token"]);
+          await client.revokeToken(held.token, "refresh_token");
           revoked = true;
         } catch (error) {
           revokeProblem = `Revoking the refresh token failed: ${toProviderError("sign-out", error, provider.label).message}`;
@@ -229,25 +285,20 @@ export async function signOutAtProvider(provider: ProviderConfig): Promise<SignO
     }
     if (!endSession) {
       endSessionProblem = `${provider.label} offers apps no way to end its session (no end_session_endpoint), so it may still remember you: on a shared computer, sign out on its own site too.`;
-    } else if (user) {
+    } else {
       // No id_token_hint: it would put a still-valid ID token (a bearer credential for STS until it expires) in a URL
       // and the browser's history. client_id identifies the app instead (RP-Initiated Logout 1.0 §2); the provider then
       // asks the user to confirm. The library stores the state, which completeSignOut reads back.
       const outcome: SignOutOutcome = { revoked, ...(revokeProblem ? { revokeProblem } : {}) };
-      const request = await new OidcClient(manager.settings, manager.metadataService).createSignoutRequest({ client_id: provider.clientId, state: outcome, request_type: "so:r" });
-      await manager.removeUser();
+      const request = await client.createSignoutRequest({ client_id: provider.clientId, state: outcome, request_type: "so:r" });
       window.location.assign(request.url);
       return { ...outcome, redirecting: true };
     }
   } catch (error) {
     endSessionProblem = `${toProviderError("sign-out", error, provider.label).message} ${provider.label} may still remember you.`;
   }
-  await manager.removeUser().catch(() => undefined);
   return { revoked, redirecting: false, ...(revokeProblem ? { revokeProblem } : {}), ...(endSessionProblem ? { endSessionProblem } : {}) };
 }
-
-/** What a sign-out that left the page did before leaving (carried through the provider in the sign-out state). */
-export type SignOutOutcome = Pick<SignOutResult, "revoked" | "revokeProblem">;
 
 /**
  * Finish an RP-initiated logout that came back to the app: consume the stored sign-out state and return what the
@@ -257,7 +308,7 @@ export type SignOutOutcome = Pick<SignOutResult, "revoked" | "revokeProblem">;
  */
 export async function completeSignOut(provider: ProviderConfig, url: string): Promise<SignOutOutcome> {
   try {
-    const response = await userManagerFor(provider).signoutRedirectCallback(url);
+    const response = await clientFor(provider).processSignoutResponse(url);
     const data = response.userState as Partial<SignOutOutcome> | undefined;
     return { revoked: data?.revoked === true, ...(typeof data?.revokeProblem === "string" ? { revokeProblem: data.revokeProblem } : {}) };
   } catch (error) {
@@ -266,15 +317,6 @@ export async function completeSignOut(provider: ProviderConfig, url: string): Pr
 }
 
 /** Forget the provider tokens held in memory (local sign-out only). */
-export async function forgetSession(provider: ProviderConfig): Promise<void> {
-  await userManagerFor(provider).removeUser();
-}
-
-/**
- * In the hidden frame of a silent renewal: hand the authorization response to the parent page, which redeems it.
- * Needs no provider settings (the library posts the URL to the parent window on this origin).
- */
-export async function notifySilentRenewalParent(url: string): Promise<void> {
-  const manager = new UserManager({ authority: window.location.origin, client_id: "silent-renewal-frame", redirect_uri: appUrl(), userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }) });
-  await manager.signinSilentCallback(url);
+export function forgetSession(provider: ProviderConfig): void {
+  refreshTokens.delete(provider.id);
 }

@@ -26,6 +26,7 @@ function initialInput(config: AppConfig, session: ProviderSession, remembered: E
 export function startLifecycle(config: AppConfig, start: SessionStart): CredentialLifecycle {
   const { session, restored, auth } = start;
   const input = initialInput(config, session, restored ? start.resumedExchange : undefined);
+  const sub = String(session.claims.sub ?? "");
   let first = true;
   const lifecycle = createCredentialLifecycle(session, input, {
     now: () => Date.now(),
@@ -37,7 +38,7 @@ export function startLifecycle(config: AppConfig, start: SessionStart): Credenti
       first = false;
       return done;
     },
-    renewToken: () => auth.renew(session.providerId),
+    renewToken: () => auth.renew(session.providerId, sub),
     marginSeconds: config.refreshMarginSeconds,
     onCredentials: (used) => auth.rememberExchange(session.providerId, used),
   });
