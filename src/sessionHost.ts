@@ -28,8 +28,8 @@ export interface HostedSession {
 
 /**
  * Owns the signed-in session's credential lifecycle outside React: created the moment the provider's tokens arrive
- * (so the first STS exchange starts before any rendering) and disposed on sign-out (which drops every token and
- * credential it holds). The shell subscribes with `useSyncExternalStore`.
+ * (so the first STS exchange starts before any rendering), shown once that exchange has settled, and disposed on
+ * sign-out (which drops every token and credential it holds). The shell subscribes with `useSyncExternalStore`.
  */
 export interface SessionHost {
   begin(start: SessionStart): void;
@@ -49,7 +49,7 @@ export function createSessionHost(config: AppConfig): SessionHost {
   const end = (): void => {
     generation++;
     snapshot.lifecycle?.dispose();
-    publish({});
+    if (Object.keys(snapshot).length > 0) publish({});
   };
   return {
     begin(start) {
@@ -58,7 +58,15 @@ export function createSessionHost(config: AppConfig): SessionHost {
       preloadConsole().then(
         (chunk) => {
           if (mine !== generation) return;
-          publish({ Console: chunk.default, lifecycle: chunk.startLifecycle(config, start), restored: start.restored });
+          const { lifecycle, firstExchange } = chunk.startLifecycle(config, start);
+          // The console renders once the first exchange has settled (credentials or an error to show): rendering it
+          // while STS answers would hold the answer up behind layout and paint. Until then the shell says
+          // "Getting AWS credentials…".
+          const show = (): void => {
+            if (mine === generation) publish({ Console: chunk.default, lifecycle, restored: start.restored });
+            else lifecycle.dispose();
+          };
+          firstExchange.then(show, show);
         },
         () => {
           if (mine === generation) publish({ error: "The console could not be loaded (the network failed or the app was updated). Reload the page to try again." });

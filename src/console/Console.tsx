@@ -23,7 +23,7 @@ function initialInput(config: AppConfig, session: ProviderSession, remembered: E
  * Create and start the lifecycle of a session whose tokens just arrived: the first exchange starts at once (before
  * anything renders). Called by the session host (src/sessionHost.ts), which disposes it on sign-out.
  */
-export function startLifecycle(config: AppConfig, start: SessionStart): CredentialLifecycle {
+export function startLifecycle(config: AppConfig, start: SessionStart): { lifecycle: CredentialLifecycle; firstExchange: Promise<boolean> } {
   const { session, restored, auth } = start;
   const input = initialInput(config, session, restored ? start.resumedExchange : undefined);
   const sub = String(session.claims.sub ?? "");
@@ -42,8 +42,8 @@ export function startLifecycle(config: AppConfig, start: SessionStart): Credenti
     marginSeconds: config.refreshMarginSeconds,
     onCredentials: (used) => auth.rememberExchange(session.providerId, used),
   });
-  lifecycle.start({ reason: restored ? "restore" : "sign-in", input });
-  return lifecycle;
+  const firstExchange = lifecycle.start({ reason: restored ? "restore" : "sign-in", input }) ?? Promise.resolve(false);
+  return { lifecycle, firstExchange };
 }
 
 /** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials and the signed calls. */

@@ -128,8 +128,11 @@ export interface CredentialLifecycle {
   subscribe(listener: () => void): () => void;
   /** AWS's current time by this device's clock and the learned offset. */
   serverNow(): number;
-  /** Start timers (and the first exchange, when `initial` is given and nothing ran yet). Idempotent. */
-  start(initial?: { reason: ExchangeReason; input: ExchangeInput }): void;
+  /**
+   * Start timers (and the first exchange, when `initial` is given and nothing ran yet). Idempotent. Returns the first
+   * exchange's outcome when this call started it.
+   */
+  start(initial?: { reason: ExchangeReason; input: ExchangeInput }): Promise<boolean> | undefined;
   /** Stop timers; the state stays (StrictMode restarts). */
   stop(): void;
   /** Stop for good and drop every token and credential this object holds. */
@@ -352,16 +355,16 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     },
     serverNow,
     start(initial) {
-      if (disposed || running) return;
+      if (disposed || running) return undefined;
       running = true;
       if (!started && initial) {
         started = true;
-        void exchange(initial.input, initial.reason);
-        return;
+        return exchange(initial.input, initial.reason);
       }
       started = true;
       if (state.credentials && state.refresh.kind === "scheduled") scheduleRefresh(state.refresh.atMs);
       scheduleMilestones();
+      return undefined;
     },
     stop() {
       running = false;

@@ -30,7 +30,7 @@ async function bundle() {
   if (!entry) throw new Error("entry script not found in dist/index.html");
   const firstLoad = [entry, ...preloads].reduce((n, f) => n + gz(join(dist, f)), 0);
   const all = readdirSync(join(dist, "assets")).filter((f) => f.endsWith(".js")).reduce((n, f) => n + gz(join(dist, "assets", f)), 0);
-  console.log(`first-load JS (gzip): ${(firstLoad / KB).toFixed(1)} KB  [budget 95 KB]  (${[entry, ...preloads].join(", ")})`);
+  console.log(`first-load JS (gzip): ${(firstLoad / KB).toFixed(1)} KB  [budget 80 KB]  (${[entry, ...preloads].join(", ")})`);
   console.log(`whole-app JS (gzip):  ${(all / KB).toFixed(1)} KB  [budget 125 KB]`);
 }
 
