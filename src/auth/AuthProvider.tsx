@@ -83,8 +83,8 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
         loadOidc()
           .then(({ completeSignOut }) => completeSignOut(provider, href))
           .then((outcome) => {
-            const caveat = outcome.revokeProblem ?? (outcome.revoked ? "The refresh token was revoked at the provider." : undefined);
-            dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true, ...(caveat ? { caveat } : {}) } });
+            const detail = outcome.revokeProblem ?? (outcome.revoked ? "The refresh token was revoked at the provider." : undefined);
+            dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true, ...(detail ? { detail } : {}) } });
           })
           .catch(() => undefined);
         return;
@@ -151,8 +151,8 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
       ? await oidc.signOutAtProvider(provider)
       : { revoked: false, redirecting: false, endSessionProblem: `The sign-in library could not be loaded, so ${provider.label}'s session was not ended.` };
     if (result.redirecting) return; // the provider sends the browser back to the app, which shows the signed-out notice
-    const caveat = [result.revokeProblem, result.endSessionProblem].filter(Boolean).join(" ");
-    dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: false, ...(caveat ? { caveat } : {}) } });
+    const detail = [result.revokeProblem, result.endSessionProblem].filter(Boolean).join(" ");
+    dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: false, ...(detail ? { detail } : {}) } });
     for (const p of providers) oidc?.forgetSession(p);
   }, [state, byId, providers, onSignedOut]);
 

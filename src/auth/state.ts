@@ -6,8 +6,8 @@ export interface SignedOutNotice {
   providerLabel: string;
   /** The provider's own session was ended too (RP-initiated logout came back). */
   endedProviderSession: boolean;
-  /** Something that could not be done (no end-session endpoint, revocation failed…), in plain words. */
-  caveat?: string;
+  /** What else the sign-out did or could not do (refresh token revoked; no end-session endpoint…), in plain words. */
+  detail?: string;
 }
 
 /** Auth UI state: a tagged union driven by one reducer (CONVENTIONS 8). */

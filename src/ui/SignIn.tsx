@@ -43,7 +43,7 @@ export function SignIn({ config }: { config: AppConfig }) {
             You are signed out: the app forgot your tokens and AWS credentials
             {notice.endedProviderSession ? `, and ${notice.providerLabel} ended its session too — the next sign-in shows its login page.` : "."}
           </p>
-          {notice.caveat && <p>{notice.caveat}</p>}
+          {notice.detail && <p>{notice.detail}</p>}
         </div>
       )}
       <p>
