@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { preloadConsole } from "./sessionHost";
 import { callbackParams, isSilentRenewalFrame, notifySilentRenewalParent, readResumeHint } from "./auth/callback";
+import { startLanding } from "./auth/landing";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";
 import "./ui/styles.css";
@@ -21,6 +22,8 @@ if (isSilentRenewalFrame(window.location.href)) {
   const root = createRoot(document.getElementById("root") as HTMLElement);
 
   void loadConfig().then((result) => {
+    // Redeem a sign-in callback's code now, so React's first render and paint overlap the token round trip.
+    if (result.ok) startLanding(result.config.providers);
     root.render(<StrictMode>{result.ok ? <App config={result.config} /> : <ConfigProblems problems={result.problems} />}</StrictMode>);
   });
 }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
 import type { ProviderConfig } from "../config";
-import { cleanCallbackUrl, landingFrom, providerForState, readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
+import { readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
+import { startLanding } from "./landing";
 import { ProviderError, toProviderError } from "./errors";
 import type { ProviderSession, SignInOptions } from "./oidc";
 import { authReducer, wipeProviderSession, type AuthState } from "./state";
@@ -39,16 +40,20 @@ export interface SessionStart {
 const loadOidc = () => import("./oidc");
 
 function initialState(providers: ProviderConfig[]): AuthState {
-  const landing = landingFrom(window.location.href);
-  const provider = landing ? providerForState(providers, landing.state) : undefined;
-  if (landing && provider) {
-    return landing.kind === "sign-in"
-      ? { status: "completing", providerId: provider.id }
-      : { status: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true } };
+  const landing = startLanding(providers);
+  switch (landing.kind) {
+    case "sign-in":
+      return { status: "completing", providerId: landing.provider.id };
+    case "stale-sign-in":
+      return { status: "signed-out", error: landing.error };
+    case "sign-out":
+      return { status: "signed-out", notice: { providerLabel: landing.provider.label, endedProviderSession: true } };
+    case "none": {
+      const hint = readResumeHint();
+      if (hint && providers.some((p) => p.id === hint.providerId)) return { status: "restoring", providerId: hint.providerId };
+      return { status: "signed-out" };
+    }
   }
-  const hint = landing ? undefined : readResumeHint();
-  if (hint && providers.some((p) => p.id === hint.providerId)) return { status: "restoring", providerId: hint.providerId };
-  return { status: "signed-out" };
 }
 
 export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
@@ -60,7 +65,7 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
   children: ReactNode;
 }) {
   const [state, dispatch] = useReducer(authReducer, providers, initialState);
-  // An authorization code may be redeemed once: the guard survives StrictMode's double effects.
+  // The landing is handled once (startLanding memoizes it); the guard keeps StrictMode's second effect from re-subscribing.
   const landingHandled = useRef(false);
   const sessionAuth = useRef<SessionAuth>({
     renew: () => Promise.reject(new ProviderError("invalid-response", "renewal", "The app is still starting.")),
@@ -72,32 +77,21 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
   useEffect(() => {
     if (landingHandled.current) return;
     landingHandled.current = true;
-    const href = window.location.href;
-    const landing = landingFrom(href);
-    if (landing) {
-      const provider = providerForState(providers, landing.state);
-      // The code and state leave the address bar and history at once; a reload cannot resubmit a spent code.
-      cleanCallbackUrl();
-      if (landing.kind === "sign-out") {
-        if (!provider) return;
-        loadOidc()
-          .then(({ completeSignOut }) => completeSignOut(provider, href))
-          .then((outcome) => {
-            const detail = outcome.revokeProblem ?? (outcome.revoked ? "The refresh token was revoked at the provider." : undefined);
-            dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true, ...(detail ? { detail } : {}) } });
-          })
-          .catch(() => undefined);
-        return;
-      }
-      performance.mark("wic:callback"); // for `npm run bench`
-      if (!provider) {
-        dispatch({ type: "failed", error: toProviderError("callback", new Error("No matching state found in storage")) });
-        return;
-      }
-      loadOidc()
-        .then(({ completeSignIn }) => completeSignIn(provider, href))
+    const landing = startLanding(providers);
+    if (landing.kind === "sign-out") {
+      const { provider, outcome } = landing;
+      outcome
+        .then(({ revoked, revokeProblem }) => {
+          const detail = revokeProblem ?? (revoked ? "The refresh token was revoked at the provider." : undefined);
+          dispatch({ type: "signed-out", notice: { providerLabel: provider.label, endedProviderSession: true, ...(detail ? { detail } : {}) } });
+        })
+        .catch(() => undefined);
+      return;
+    }
+    if (landing.kind === "sign-in") {
+      const { provider, tokens } = landing;
+      tokens
         .then((session) => {
-          performance.mark("wic:tokens"); // for `npm run bench`
           writeResumeHint({ providerId: provider.id });
           onSignedIn?.({ session, restored: false, resumedExchange: undefined, auth: sessionAuth.current });
           dispatch({ type: "signed-in", session });
@@ -105,6 +99,7 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
         .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label) }));
       return;
     }
+    if (landing.kind === "stale-sign-in") return; // the initial state already says so
     // A reload or Back lost the in-memory session: one silent attempt with the provider this tab used.
     const hint = readResumeHint();
     const provider = hint ? providers.find((p) => p.id === hint.providerId) : undefined;
