@@ -92,9 +92,10 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
       const { provider, tokens } = landing;
       tokens
         .then((session) => {
-          writeResumeHint({ providerId: provider.id });
           onSignedIn?.({ session, restored: false, resumedExchange: undefined, auth: sessionAuth.current });
           dispatch({ type: "signed-in", session });
+          // history.replaceState is a synchronous call into the browser (~2 ms here): after the first STS request is out.
+          window.setTimeout(() => readResumeHint() ?? writeResumeHint({ providerId: provider.id }), 0);
         })
         .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label) }));
       return;

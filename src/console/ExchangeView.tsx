@@ -1,4 +1,5 @@
 import type { Exchange } from "../aws/exchange";
+import { formatClockTime } from "../credentials/expiry";
 import { Raw } from "../ui/Raw";
 
 function rawRequest(x: Exchange, redact: (s: string) => string): string {
@@ -34,7 +35,7 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
     <div aria-label={title} role="group">
       <p className="panel-meta">
         {exchange.request.method} {exchange.request.url} · {exchange.response ? `HTTP ${exchange.response.status}` : "no response"} ·{" "}
-        {Math.round(exchange.durationMs)} ms · sent {exchange.startedAt.toLocaleTimeString()}
+        {Math.round(exchange.durationMs)} ms · sent {formatClockTime(exchange.startedAt)}
       </p>
       <Raw label="Request" text={rawRequest(exchange, redact)} />
       {exchange.signing && (
