@@ -81,7 +81,7 @@ function takeCarriedMetadata(provider: ProviderConfig): Partial<OidcMetadata> | 
   }
 }
 
-/** The one protocol client per provider; the redirect state lives in sessionStorage, nothing else is stored. */
+/** The one protocol client per provider. Its redirect state (and, across the redirect only, the public discovery document) is in sessionStorage; no token is ever stored. */
 function clientFor(provider: ProviderConfig, metadata?: Partial<OidcMetadata>): OidcClient {
   let client = clients.get(provider.id);
   if (!client) {
