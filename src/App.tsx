@@ -4,7 +4,6 @@ import type { AppConfig } from "./config";
 import { createSessionHost, type SessionHost } from "./sessionHost";
 import { SignIn } from "./ui/SignIn";
 
-
 export function App({ config }: { config: AppConfig }) {
   const [host] = useState(() => createSessionHost(config));
   return (

@@ -2,7 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { preloadConsole } from "./sessionHost";
-import { callbackParams, isSilentRenewalFrame, notifySilentRenewalParent, readResumeHint } from "./auth/callback";
+import { isSilentRenewalFrame, landingFrom, notifySilentRenewalParent, readResumeHint } from "./auth/callback";
 import { startLanding } from "./auth/landing";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";
@@ -14,7 +14,7 @@ if (isSilentRenewalFrame(window.location.href)) {
 } else {
   // Landing on a sign-in callback or restoring after a reload: fetch the sign-in library and the console while
   // config.json loads.
-  if (callbackParams(window.location.href) || readResumeHint()) {
+  if (landingFrom(window.location.href)?.kind === "sign-in" || readResumeHint()) {
     void import("./auth/oidc").catch(() => undefined);
     void preloadConsole().catch(() => undefined);
   }

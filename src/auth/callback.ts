@@ -24,12 +24,6 @@ export function landingFrom(url: string): Landing | null {
   return { kind: "sign-out", state };
 }
 
-/** The current URL carries an authorization response (code or error) with a state. */
-export function callbackParams(url: string): { state: string } | null {
-  const landing = landingFrom(url);
-  return landing?.kind === "sign-in" ? { state: landing.state } : null;
-}
-
 /** Which configured provider issued this redirect state (its stored PKCE or sign-out state names it). */
 export function providerForState(providers: ProviderConfig[], state: string): ProviderConfig | undefined {
   // eslint-disable-next-line no-restricted-globals

@@ -232,16 +232,22 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     }, Math.max(0, atLocalMs - deps.now()));
   };
 
+  /** The refresh margin in ms: scaled to the session as issued (or, before any, as asked for). */
+  const marginMs = (): number => refreshMarginSeconds(state.credentials?.sessionSeconds ?? state.lastInput.durationSeconds, deps.marginSeconds) * 1000;
+
+  /** The provider token is still valid a margin after `atServerMs` (AWS time), so an exchange then may reuse it. */
+  const tokenOutlivesMargin = (atServerMs: number): boolean => {
+    const exp = state.provider.webIdentityTokenExpiresAt;
+    return exp === undefined || exp * 1000 - atServerMs > marginMs();
+  };
+
   /** After new credentials: refresh at Expiration − margin. */
   const planRefresh = (): void => {
     const creds = state.credentials;
     if (!creds) return;
-    const expiration = creds.result.credentials.expiration.getTime();
-    const atServer = expiration - refreshMarginSeconds(creds.sessionSeconds, deps.marginSeconds) * 1000;
+    const atServer = creds.result.credentials.expiration.getTime() - marginMs();
     const atLocal = atServer - offset();
-    const margin = refreshMarginSeconds(creds.input.durationSeconds, deps.marginSeconds) * 1000;
-    const tokenExp = state.provider.webIdentityTokenExpiresAt;
-    set({ refresh: { kind: "scheduled", atMs: atLocal, reuseToken: tokenExp === undefined || tokenExp * 1000 - atServer > margin } });
+    set({ refresh: { kind: "scheduled", atMs: atLocal, reuseToken: tokenOutlivesMargin(atServer) } });
     scheduleRefresh(atLocal);
   };
 
@@ -303,18 +309,12 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     }
   };
 
-  const tokenOutlivesMargin = (input: ExchangeInput): boolean => {
-    const exp = state.provider.webIdentityTokenExpiresAt;
-    if (exp === undefined) return true;
-    return exp * 1000 - serverNow() > refreshMarginSeconds(input.durationSeconds, deps.marginSeconds) * 1000;
-  };
-
   const runRefresh = async (reason: ExchangeReason): Promise<RefreshOutcome> => {
     if (refreshTimer !== undefined) deps.clearTimer(refreshTimer);
     refreshTimer = undefined;
     const input = state.credentials?.input ?? state.lastInput;
     let renewed = false;
-    if (!tokenOutlivesMargin(input)) {
+    if (!tokenOutlivesMargin(serverNow())) {
       if (!(await renew())) return "sign-in-needed";
       renewed = true;
     }
