@@ -3,20 +3,33 @@
 // `stack-controls` project: it starts after every other test has finished and runs its tests one at a time, and the
 // `stack` fixture resets the controls before and after each test.
 import { expect, idp, isStsCall, serveConfig, stackTest as test, users } from "./fixtures";
+import type { Page, Request } from "@playwright/test";
 import { ConsolePage } from "./pages/ConsolePage";
 
 test.describe.configure({ mode: "serial" });
 
 const expiredAt = /^expired at \d\d:\d\d:\d\d$/;
 const fullHour = /^(59:\d\d|1:00:00)$/;
+/** Seconds past a freshly issued ID token's exp + IAM's 300 s grace (the local provider's ID tokens live 3600 s). */
+const PAST_ID_TOKEN_GRACE = 3600 + 300 + 60;
 
-test("silent renewal refused and the ID token too old to reuse: Sign in again, old credentials work until they expire, then Get new credentials signs in again", async ({ page, stack }) => {
-  await page.clock.install();
+/** Sign alice in and wait for her first hour of credentials; returns the page object and the first access key id. */
+async function aliceSignedIn(page: Page): Promise<{ app: ConsolePage; firstKey: string }> {
   const app = new ConsolePage(page);
   await app.goto();
   await app.signIn(users.alice.username, users.alice.password);
   await expect(app.credentialsTimer).toHaveText(fullHour);
-  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+  return { app, firstKey: await app.field(app.credentials, "Access key id").innerText() };
+}
+
+/** The next authorization request that may show the provider's login page (not a prompt=none renewal). */
+function interactiveSignInRequest(page: Page): Promise<Request> {
+  return page.waitForRequest((r) => r.url().startsWith(`${idp}/auth?`) && new URL(r.url()).searchParams.get("prompt") !== "none");
+}
+
+test("silent renewal refused and the ID token too old to reuse: Sign in again, old credentials work until they expire, then Get new credentials signs in again", async ({ page, stack }) => {
+  await page.clock.install();
+  const { app, firstKey } = await aliceSignedIn(page);
   const left = await app.credentialsSecondsLeft();
   await stack.refuseSilentRenewal(users.alice.username);
 
@@ -49,7 +62,7 @@ test("silent renewal refused and the ID token too old to reuse: Sign in again, o
   await expect(app.expiredCallsButton).toBeVisible();
 
   // The expired action leads through the provider's sign-in (its session is still there, so no form) and back.
-  const signInRequest = page.waitForRequest((r) => r.url().startsWith(`${idp}/auth?`) && new URL(r.url()).searchParams.get("prompt") !== "none");
+  const signInRequest = interactiveSignInRequest(page);
   await app.expiredCallsButton.click();
   await signInRequest;
   await app.expectSignedInAs(users.alice.username);
@@ -61,15 +74,11 @@ test("silent renewal refused and the ID token too old to reuse: Sign in again, o
 });
 
 test("an ID token expired at STS (stack clock past exp + 300 s): Get new credentials renews it silently — ExpiredTokenException, then credentials", async ({ page, stack }) => {
-  const app = new ConsolePage(page);
-  await app.goto();
-  await app.signIn(users.alice.username, users.alice.password);
-  await expect(app.credentialsTimer).toHaveText(fullHour);
-  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+  const { app, firstKey } = await aliceSignedIn(page);
 
   // Only the stack moves: by the browser's clock the ID token still has an hour, so the app reuses it, and STS —
   // past exp + IAM's 300 s grace — refuses it.
-  await stack.setClock(3600 + 300 + 60);
+  await stack.setClock(PAST_ID_TOKEN_GRACE);
   await app.getNewCredentialsButton.click();
 
   await expect(app.exchangeView("Get new credentials")).toBeVisible();
@@ -90,15 +99,11 @@ test("an ID token expired at STS (stack clock past exp + 300 s): Get new credent
 });
 
 test("an ID token expired at STS and silent renewal refused: Get new credentials goes through sign-in and back to credentials", async ({ page, stack }) => {
-  const app = new ConsolePage(page);
-  await app.goto();
-  await app.signIn(users.alice.username, users.alice.password);
-  await expect(app.credentialsTimer).toHaveText(fullHour);
-  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+  const { app, firstKey } = await aliceSignedIn(page);
 
-  await stack.setClock(3600 + 300 + 60);
+  await stack.setClock(PAST_ID_TOKEN_GRACE);
   await stack.refuseSilentRenewal(users.alice.username);
-  const signInRequest = page.waitForRequest((r) => r.url().startsWith(`${idp}/auth?`) && new URL(r.url()).searchParams.get("prompt") !== "none");
+  const signInRequest = interactiveSignInRequest(page);
   await app.getNewCredentialsButton.click();
   await signInRequest;
 
@@ -110,11 +115,7 @@ test("an ID token expired at STS and silent renewal refused: Get new credentials
 });
 
 test("a signed call answered ExpiredToken refreshes once and retries once: Who am I? still answers", async ({ page, stack }) => {
-  const app = new ConsolePage(page);
-  await app.goto();
-  await app.signIn(users.alice.username, users.alice.password);
-  await expect(app.credentialsTimer).toHaveText(fullHour);
-  const firstKey = await app.field(app.credentials, "Access key id").innerText();
+  const { app, firstKey } = await aliceSignedIn(page);
   const calls: { action: string; status: number; code: string }[] = [];
   page.on("response", async (response) => {
     if (!isStsCall(response, "GetCallerIdentity") && !isStsCall(response, "AssumeRoleWithWebIdentity")) return;
@@ -146,10 +147,7 @@ test("a signed call answered ExpiredToken refreshes once and retries once: Who a
 
 test("with refresh tokens on, an ID token expired at STS is renewed with the refresh token (no frame), then credentials", async ({ page, stack }) => {
   await serveConfig(page, { refreshTokens: true });
-  const app = new ConsolePage(page);
-  await app.goto();
-  await app.signIn(users.alice.username, users.alice.password);
-  await expect(app.credentialsTimer).toHaveText(fullHour);
+  const { app } = await aliceSignedIn(page);
   await expect(app.field(app.providerToken, "Refresh token")).toHaveText("granted (in memory; revoked on sign-out)");
   const grants: string[] = [];
   page.on("request", (r) => {
@@ -158,7 +156,7 @@ test("with refresh tokens on, an ID token expired at STS is renewed with the ref
   });
 
   // Only the stack moves past the ID token's exp + 300 s: STS refuses it, and the app renews with the refresh token.
-  await stack.setClock(3600 + 300 + 60);
+  await stack.setClock(PAST_ID_TOKEN_GRACE);
   await app.getNewCredentialsButton.click();
   await expect(app.exchangeView("Get new credentials")).toBeVisible();
   await expect(app.providerToken.getByText(/^Renewed with the in-memory refresh token/)).toBeVisible();
