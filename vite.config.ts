@@ -56,7 +56,14 @@ export default defineConfig({
     port: 4173,
     strictPort: true,
   },
-  build: { target: "es2022", sourcemap: true },
+  build: {
+    target: "es2022",
+    sourcemap: true,
+    // V8's explicit compile hint (Chrome 136+; a plain comment elsewhere): compile every function of a chunk while it
+    // streams in, on a background thread, instead of on first call on the main thread. On the sign-in callback that
+    // lazy compilation sat between the token answer and the credentials (`npm run bench`, issue 5's closing note).
+    rollupOptions: { output: { postBanner: "//# allFunctionsCalledOnLoad\n" } },
+  },
   test: {
     projects: [
       {

@@ -1,13 +1,16 @@
-import { useState, useSyncExternalStore } from "react";
+import { useSyncExternalStore } from "react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import type { AppConfig } from "./config";
-import { createSessionHost, type SessionHost } from "./sessionHost";
+import type { SessionHost } from "./sessionHost";
 import { SignIn } from "./ui/SignIn";
 
-export function App({ config }: { config: AppConfig }) {
-  const [host] = useState(() => createSessionHost(config));
+/**
+ * The app around a session host (src/sessionHost.ts), created in src/main.tsx before the first render;
+ * `landedSession` is the session a sign-in callback started there.
+ */
+export function App({ config, host, landedSession }: { config: AppConfig; host: SessionHost; landedSession?: Promise<void> | undefined }) {
   return (
-    <AuthProvider providers={config.providers} onSignedIn={host.begin} onSignedOut={host.end}>
+    <AuthProvider providers={config.providers} landedSession={landedSession} onSignedIn={host.begin} onSignedOut={host.end}>
       <Shell config={config} host={host} />
     </AuthProvider>
   );

@@ -1,9 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { preloadConsole } from "./sessionHost";
+import { beginLandedSession, createSessionHost, preloadConsole } from "./sessionHost";
 import { isSilentRenewalFrame, landingFrom, notifySilentRenewalParent, readResumeHint } from "./auth/callback";
 import { startLanding } from "./auth/landing";
+import { createSessionAuth, showWhenReady } from "./auth/sessionAuth";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";
 import "./ui/styles.css";
@@ -22,8 +23,17 @@ if (isSilentRenewalFrame(window.location.href)) {
   const root = createRoot(document.getElementById("root") as HTMLElement);
 
   void loadConfig().then((result) => {
-    // Redeem a sign-in callback's code now, so React's first render and paint overlap the token round trip.
-    if (result.ok) startLanding(result.config.providers);
-    root.render(<StrictMode>{result.ok ? <App config={result.config} /> : <ConfigProblems problems={result.problems} />}</StrictMode>);
+    if (!result.ok) {
+      root.render(<StrictMode><ConfigProblems problems={result.problems} /></StrictMode>);
+      return;
+    }
+    const { config } = result;
+    // A sign-in callback's code is redeemed now, and its session (the first STS exchange) starts the moment the tokens
+    // arrive — all outside React. The first render waits until there is something to show, unless that takes long
+    // enough to notice (src/auth/sessionAuth.ts): on a fast network nothing renders between the callback and the
+    // console, so no layout or paint holds up the token and STS answers.
+    const host = createSessionHost(config);
+    const landedSession = beginLandedSession(host, startLanding(config.providers), createSessionAuth(config.providers));
+    showWhenReady(landedSession, () => root.render(<StrictMode><App config={config} host={host} landedSession={landedSession} /></StrictMode>));
   });
 }

@@ -1,21 +1,39 @@
-import type { SessionStart } from "./auth/AuthProvider";
+import type { LandingTask } from "./auth/landing";
+import type { SessionAuth, SessionStart } from "./auth/sessionAuth";
 import type { AppConfig } from "./config";
 import type * as ConsoleModule from "./console/Console";
+import type * as SessionModule from "./credentials/start";
 import type { CredentialLifecycle } from "./credentials/lifecycle";
 
 type ConsoleChunk = typeof ConsoleModule;
+type SessionChunk = typeof SessionModule;
 let consoleModule: Promise<ConsoleChunk> | undefined;
+let sessionModule: Promise<SessionChunk> | undefined;
 
-/**
- * Everything past sign-in (STS client, signer, XML parser, inspector, the credential lifecycle) is a separate chunk.
- * It is fetched as soon as a sign-in is completing — in parallel with the code redemption.
- */
-export function preloadConsole(): Promise<ConsoleChunk> {
-  consoleModule ??= import("./console/Console").catch((error: unknown) => {
-    consoleModule = undefined;
+/** A dynamic import that can be tried again after it failed (a network blip, an app update). */
+function retryable<T>(load: () => Promise<T>, get: () => Promise<T> | undefined, set: (p: Promise<T> | undefined) => void): Promise<T> {
+  const current = get();
+  if (current) return current;
+  const loading = load().catch((error: unknown) => {
+    set(undefined);
     throw error;
   });
-  return consoleModule;
+  set(loading);
+  return loading;
+}
+
+/**
+ * The session engine (credential lifecycle, STS client, XML parser — no React) is a chunk of its own, so the first STS
+ * request waits only for it; the console UI (inspector, panels) is another, needed only to render. Both are fetched as
+ * soon as a sign-in is completing, in parallel with the code redemption.
+ */
+export function preloadConsole(): Promise<ConsoleChunk> {
+  void preloadSession().catch(() => undefined);
+  return retryable(() => import("./console/Console"), () => consoleModule, (p) => (consoleModule = p));
+}
+
+function preloadSession(): Promise<SessionChunk> {
+  return retryable(() => import("./credentials/start"), () => sessionModule, (p) => (sessionModule = p));
 }
 
 /** What the shell renders after sign-in. */
@@ -32,7 +50,8 @@ export interface HostedSession {
  * sign-out (which drops every token and credential it holds). The shell subscribes with `useSyncExternalStore`.
  */
 export interface SessionHost {
-  begin(start: SessionStart): void;
+  /** Start the session's lifecycle; the promise settles once there is something to show (never rejects). */
+  begin(start: SessionStart): Promise<void>;
   end(): void;
   subscribe(listener: () => void): () => void;
   getSnapshot(): HostedSession;
@@ -55,23 +74,31 @@ export function createSessionHost(config: AppConfig): SessionHost {
     begin(start) {
       end();
       const mine = generation;
-      preloadConsole().then(
-        (chunk) => {
-          if (mine !== generation) return;
-          const { lifecycle, firstExchange } = chunk.startLifecycle(config, start);
-          // The console renders once the first exchange has settled (credentials or an error to show): rendering it
-          // while STS answers would hold the answer up behind layout and paint. Until then the shell says
-          // "Getting AWS credentials…".
-          const show = (): void => {
+      const failed = (): void => {
+        if (mine === generation) publish({ error: "The console could not be loaded (the network failed or the app was updated). Reload the page to try again." });
+      };
+      const ui = preloadConsole();
+      return preloadSession().then((engine) => {
+        if (mine !== generation) return;
+        const { lifecycle, firstExchange } = engine.startLifecycle(config, start);
+        // The console renders once the first exchange has settled (credentials or an error to show): rendering it
+        // while STS answers would hold the answer up behind layout and paint. Until then the shell says
+        // "Getting AWS credentials…" (after a perceptible wait: src/auth/sessionAuth.ts).
+        const settled = firstExchange.then(
+          () => undefined,
+          () => undefined,
+        );
+        return Promise.all([ui, settled]).then(
+          ([chunk]) => {
             if (mine === generation) publish({ Console: chunk.default, lifecycle, restored: start.restored });
             else lifecycle.dispose();
-          };
-          firstExchange.then(show, show);
-        },
-        () => {
-          if (mine === generation) publish({ error: "The console could not be loaded (the network failed or the app was updated). Reload the page to try again." });
-        },
-      );
+          },
+          () => {
+            lifecycle.dispose();
+            failed();
+          },
+        );
+      }, failed);
     },
     end,
     subscribe(listener) {
@@ -80,4 +107,17 @@ export function createSessionHost(config: AppConfig): SessionHost {
     },
     getSnapshot: () => snapshot,
   };
+}
+
+/**
+ * The session of a sign-in callback starts the moment its tokens arrive, outside React: nothing renders between the
+ * token answer and the STS request. Settles (never rejects) once there is something to show — the console after the
+ * first exchange, or the sign-in's failure; `undefined` when the page did not land on a sign-in callback.
+ */
+export function beginLandedSession(host: SessionHost, landing: LandingTask, auth: SessionAuth): Promise<void> | undefined {
+  if (landing.kind !== "sign-in") return undefined;
+  return landing.tokens.then(
+    (session) => host.begin({ session, restored: false, resumedExchange: undefined, auth }),
+    () => undefined, // the AuthProvider shows the failure
+  );
 }

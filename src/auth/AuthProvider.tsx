@@ -2,8 +2,9 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { ProviderConfig } from "../config";
 import { readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
 import { startLanding } from "./landing";
-import { ProviderError, toProviderError } from "./errors";
+import { toProviderError } from "./errors";
 import type { ProviderSession, SignInOptions } from "./oidc";
+import { createSessionAuth, loadOidc, showWhenReady, type SessionStart } from "./sessionAuth";
 import { authReducer, wipeProviderSession, type AuthState } from "./state";
 
 interface AuthContextValue {
@@ -19,31 +20,14 @@ interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-/** What a signed-in session needs from auth: stable functions, valid for the app's life. */
-export interface SessionAuth {
-  renew(providerId: string, expectedSub?: string): Promise<ProviderSession>;
-  rememberExchange(providerId: string, exchange: ResumeExchange): void;
-  signIn(providerId: string, opts?: SignInOptions): void;
-}
-
-/** Told the moment a session's tokens arrive (before React renders anything for it). */
-export interface SessionStart {
-  session: ProviderSession;
-  /** Signed in again silently after a reload. */
-  restored: boolean;
-  /** The last exchange's choices remembered across the reload, if any. */
-  resumedExchange: ResumeExchange | undefined;
-  auth: SessionAuth;
-}
-
-// oidc-client-ts loads only when a sign-in starts, completes or renews: it is not part of the first page load.
-const loadOidc = () => import("./oidc");
+export type { SessionAuth, SessionStart } from "./sessionAuth";
 
 function initialState(providers: ProviderConfig[]): AuthState {
   const landing = startLanding(providers);
   switch (landing.kind) {
     case "sign-in":
-      return { status: "completing", providerId: landing.provider.id };
+      // The first render may come after the tokens (see src/main.tsx): then it shows the session at once.
+      return landing.session ? { status: "signed-in", session: landing.session, restored: false } : { status: "completing", providerId: landing.provider.id };
     case "stale-sign-in":
       return { status: "signed-out", error: landing.error };
     case "sign-out":
@@ -56,10 +40,18 @@ function initialState(providers: ProviderConfig[]): AuthState {
   }
 }
 
-export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
+export function AuthProvider({ providers, landedSession, onSignedIn, onSignedOut, children }: {
   providers: ProviderConfig[];
-  /** Called once per session, as soon as its tokens are in hand. Must be stable. */
-  onSignedIn?: (start: SessionStart) => void;
+  /**
+   * The session of a sign-in callback, started outside React the moment its tokens arrived (src/sessionHost.ts
+   * `beginLandedSession`); settles when it is ready to show.
+   */
+  landedSession?: Promise<void> | undefined;
+  /**
+   * Called once per restored session (a silent sign-in after a reload), as soon as its tokens are in hand; may return
+   * a promise that settles when the session is ready to show (its first exchange is done). Must be stable.
+   */
+  onSignedIn?: (start: SessionStart) => Promise<void> | void;
   /** Called first thing on sign-out, to drop the session's credentials. Must be stable. */
   onSignedOut?: () => void;
   children: ReactNode;
@@ -67,11 +59,7 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
   const [state, dispatch] = useReducer(authReducer, providers, initialState);
   // The landing is handled once (startLanding memoizes it); the guard keeps StrictMode's second effect from re-subscribing.
   const landingHandled = useRef(false);
-  const sessionAuth = useRef<SessionAuth>({
-    renew: () => Promise.reject(new ProviderError("invalid-response", "renewal", "The app is still starting.")),
-    rememberExchange: () => undefined,
-    signIn: () => undefined,
-  });
+  const sessionAuth = useMemo(() => createSessionAuth(providers), [providers]);
   const byId = useCallback((id: string) => providers.find((p) => p.id === id), [providers]);
 
   useEffect(() => {
@@ -92,10 +80,7 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
       const { provider, tokens } = landing;
       tokens
         .then((session) => {
-          onSignedIn?.({ session, restored: false, resumedExchange: undefined, auth: sessionAuth.current });
-          dispatch({ type: "signed-in", session });
-          // history.replaceState is a synchronous call into the browser (~2 ms here): after the first STS request is out.
-          window.setTimeout(() => readResumeHint() ?? writeResumeHint({ providerId: provider.id }), 0);
+          showWhenReady(landedSession, () => dispatch({ type: "signed-in", session }));
         })
         .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label) }));
       return;
@@ -108,15 +93,15 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
     loadOidc()
       .then(({ renewSilently }) => renewSilently(provider))
       .then((session) => {
-        onSignedIn?.({ session, restored: true, resumedExchange: hint?.exchange, auth: sessionAuth.current });
-        dispatch({ type: "signed-in", session, restored: true });
+        const ready = onSignedIn?.({ session, restored: true, resumedExchange: hint?.exchange, auth: sessionAuth });
+        showWhenReady(ready, () => dispatch({ type: "signed-in", session, restored: true }));
       })
       .catch(() => {
         // login_required or anything else: the clean signed-out screen, no error noise.
         writeResumeHint(undefined);
         dispatch({ type: "signed-out" });
       });
-  }, [providers, onSignedIn]);
+  }, [providers, landedSession, onSignedIn, sessionAuth]);
 
   const signIn = useCallback(
     (providerId: string, opts: SignInOptions = {}) => {
@@ -152,23 +137,7 @@ export function AuthProvider({ providers, onSignedIn, onSignedOut, children }: {
     for (const p of providers) oidc?.forgetSession(p);
   }, [state, byId, providers, onSignedOut]);
 
-  const renew = useCallback(
-    async (providerId: string, expectedSub?: string): Promise<ProviderSession> => {
-      const provider = byId(providerId);
-      if (!provider) throw new ProviderError("invalid-response", "renewal", `No provider "${providerId}" is configured.`);
-      const oidc = await loadOidc().catch((error: unknown) => {
-        throw toProviderError("renewal", error, provider.label);
-      });
-      return oidc.renewSilently(provider, expectedSub);
-    },
-    [byId],
-  );
-
-  const rememberExchange = useCallback((providerId: string, exchange: ResumeExchange) => writeResumeHint({ providerId, exchange }), []);
-  // The landing effect hands these to the session it starts; they only depend on the configured providers.
-  useEffect(() => {
-    sessionAuth.current = { renew, rememberExchange, signIn };
-  }, [renew, rememberExchange, signIn]);
+  const { renew, rememberExchange } = sessionAuth;
 
   const value = useMemo(
     () => ({ state, signIn, signOut, renew, rememberExchange }),

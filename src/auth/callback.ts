@@ -30,11 +30,14 @@ export function providerForState(providers: ProviderConfig[], state: string): Pr
   return providers.find((p) => sessionStorage.getItem(`${statePrefix(p.id)}${state}`) !== null);
 }
 
-/** Remove the authorization response from the address bar and history. */
-export function cleanCallbackUrl(): void {
+/**
+ * Remove the authorization response from the address bar and history; with `hint`, leave the reload hint on this
+ * history entry in the same step (one `history.replaceState`, a synchronous call into the browser).
+ */
+export function cleanCallbackUrl(hint?: ResumeHint): void {
   const url = new URL(window.location.href);
   for (const p of ["code", "state", "session_state", "iss", "error", "error_description", "error_uri"]) url.searchParams.delete(p);
-  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  window.history.replaceState(hint ? withHint(window.history.state, hint) : window.history.state, "", url.pathname + url.search + url.hash);
 }
 
 /** This page is the hidden frame of a silent renewal, carrying the provider's answer for the parent page. */
@@ -92,10 +95,14 @@ export function readResumeHint(): ResumeHint | undefined {
   return { providerId, ...(isResumeExchange(exchange) ? { exchange } : {}) };
 }
 
-/** Set (or, with `undefined`, remove) the hint on this history entry; the URL does not change. */
-export function writeResumeHint(hint: ResumeHint | undefined): void {
-  const current: unknown = window.history.state;
+/** A copy of a history state object with `hint` as its reload hint (none with `undefined`). */
+function withHint(current: unknown, hint: ResumeHint | undefined): Record<string, unknown> {
   const rest = typeof current === "object" && current !== null ? { ...(current as Record<string, unknown>) } : {};
   delete rest[HINT_KEY];
-  window.history.replaceState(hint ? { ...rest, [HINT_KEY]: hint } : rest, "");
+  return hint ? { ...rest, [HINT_KEY]: hint } : rest;
+}
+
+/** Set (or, with `undefined`, remove) the hint on this history entry; the URL does not change. */
+export function writeResumeHint(hint: ResumeHint | undefined): void {
+  window.history.replaceState(withHint(window.history.state, hint), "");
 }

@@ -29,7 +29,7 @@ export type AuthAction =
   | { type: "signing-out"; providerId: string }
   | { type: "signed-out"; notice?: SignedOutNotice };
 
-export function authReducer(_state: AuthState, action: AuthAction): AuthState {
+export function authReducer(state: AuthState, action: AuthAction): AuthState {
   switch (action.type) {
     case "redirect":
       return { status: "redirecting", providerId: action.providerId };
@@ -37,8 +37,12 @@ export function authReducer(_state: AuthState, action: AuthAction): AuthState {
       return { status: "completing", providerId: action.providerId };
     case "restore":
       return { status: "restoring", providerId: action.providerId };
-    case "signed-in":
-      return { status: "signed-in", session: action.session, restored: action.restored ?? false };
+    case "signed-in": {
+      const restored = action.restored ?? false;
+      // Already showing this session (the first render came after the tokens): no new state, no re-render.
+      if (state.status === "signed-in" && state.session === action.session && state.restored === restored) return state;
+      return { status: "signed-in", session: action.session, restored };
+    }
     case "failed":
       return { status: "signed-out", error: action.error };
     case "signing-out":

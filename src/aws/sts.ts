@@ -191,9 +191,25 @@ function describeNonXml(body: string): string {
  * be read.
  */
 export async function readStsAnswer(response: Response, operation: string): Promise<{ result: XmlElement; requestId: string | undefined; context: AnswerContext }> {
-  const body = await readBody(response);
-  const status = response.status;
-  const headerRequestId = requestIdFromHeaders(response.headers);
+  return parseStsAnswer(await answerOf(response), operation);
+}
+
+/** An answer whose body has been read: what the readers below need, with no second read of a stream. */
+interface StsAnswer {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+async function answerOf(response: Response): Promise<StsAnswer> {
+  return { status: response.status, ok: response.ok, headers: response.headers, body: await readBody(response) };
+}
+
+/** {@link readStsAnswer} on an answer already read. */
+function parseStsAnswer(answer: StsAnswer, operation: string): { result: XmlElement; requestId: string | undefined; context: AnswerContext } {
+  const { body, status } = answer;
+  const headerRequestId = requestIdFromHeaders(answer.headers);
   const context: AnswerContext = { status, body, resultName: `${operation}Result` };
 
   let document: XmlElement;
@@ -225,7 +241,7 @@ export async function readStsAnswer(response: Response, operation: string): Prom
       body,
     });
   }
-  if (!response.ok) throw unexpected(context, looksLikeHtml(body) ? "an HTML page" : `XML (<${root}>) that is not an AWS error`);
+  if (!answer.ok) throw unexpected(context, looksLikeHtml(body) ? "an HTML page" : `XML (<${root}>) that is not an AWS error`);
   if (root !== `${operation}Response`) throw unexpected(context, looksLikeHtml(body) ? "an HTML page" : `XML whose root is <${root}>, not <${operation}Response>`);
   const result = elementAt(document, [root, `${operation}Result`]);
   if (!isXmlElement(result)) throw new AwsClientError("invalid-response", `The STS answer (HTTP ${status}) has no ${operation}Result element.`, { status, cause: body });
@@ -358,7 +374,11 @@ export function assumeRoleWithWebIdentityRequest(endpoint: string, params: Assum
  * a snippet; `invalid-response` naming the field path (e.g. `AssumeRoleWithWebIdentityResult.Credentials.AccessKeyId`).
  */
 export async function processAssumeRoleWithWebIdentityResponse(response: Response): Promise<AssumeRoleWithWebIdentityResult> {
-  const { result, requestId, context } = await readStsAnswer(response, "AssumeRoleWithWebIdentity");
+  return readAssumeRoleWithWebIdentity(await answerOf(response));
+}
+
+function readAssumeRoleWithWebIdentity(answer: StsAnswer): AssumeRoleWithWebIdentityResult {
+  const { result, requestId, context } = parseStsAnswer(answer, "AssumeRoleWithWebIdentity");
   const credentials = readCredentials(result, context);
   const packed = optionalText(result, context, ["PackedPolicySize"]);
   if (packed !== undefined && !/^\d+$/.test(packed)) throw invalid(context, "PackedPolicySize", `is "${packed}", not a whole number`);
@@ -433,7 +453,11 @@ export async function getCallerIdentityRequest(endpoint: string, region: string,
  * @throws {AwsClientError} `unexpected-response` or `invalid-response` (naming e.g. `GetCallerIdentityResult.Account`).
  */
 export async function processGetCallerIdentityResponse(response: Response): Promise<GetCallerIdentityResult> {
-  const { result, requestId, context } = await readStsAnswer(response, "GetCallerIdentity");
+  return readGetCallerIdentity(await answerOf(response));
+}
+
+function readGetCallerIdentity(answer: StsAnswer): GetCallerIdentityResult {
+  const { result, requestId, context } = parseStsAnswer(answer, "GetCallerIdentity");
   return {
     account: requiredText(result, context, ["Account"]),
     arn: requiredText(result, context, ["Arn"]),
@@ -556,7 +580,7 @@ function attachExchange(error: unknown, exchange: Exchange): unknown {
   return error;
 }
 
-async function exchangeAndProcess<T>(prepared: PreparedRequest, process: (response: Response) => Promise<T>, options: CallOptions): Promise<StsCallResult<T>> {
+async function exchangeAndProcess<T>(prepared: PreparedRequest, read: (answer: StsAnswer) => T, options: CallOptions): Promise<StsCallResult<T>> {
   const clock = options.clock ?? Date.now;
   const signal = callSignal(options);
   const request: ExchangeRequest = { method: prepared.method, url: prepared.url, headers: prepared.headers, body: prepared.body };
@@ -575,10 +599,8 @@ async function exchangeAndProcess<T>(prepared: PreparedRequest, process: (respon
     response: { status: response.status, statusText: response.statusText, headers: headersToRecord(response.headers), body },
     durationMs: clock() - startedAtMs,
   };
-  const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-  const copy = new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   try {
-    return { result: await process(copy), exchange };
+    return { result: read({ status: response.status, ok: response.ok, headers: response.headers, body }), exchange };
   } catch (error) {
     throw attachExchange(error, exchange);
   }
@@ -592,7 +614,7 @@ async function exchangeAndProcess<T>(prepared: PreparedRequest, process: (respon
  * @throws {AwsServiceError} / {AwsClientError} as the request and process steps do, with `exchange` attached.
  */
 export function assumeRoleWithWebIdentity(endpoint: string, params: AssumeRoleWithWebIdentityParams, options: CallOptions = {}): Promise<StsCallResult<AssumeRoleWithWebIdentityResult>> {
-  return exchangeAndProcess(prepareAssumeRoleWithWebIdentity(endpoint, params), processAssumeRoleWithWebIdentityResponse, options);
+  return exchangeAndProcess(prepareAssumeRoleWithWebIdentity(endpoint, params), readAssumeRoleWithWebIdentity, options);
 }
 
 /**
@@ -607,7 +629,7 @@ export async function getCallerIdentity(endpoint: string, region: string, creden
   const clock = options.clock ?? Date.now;
   const attempt = async (skew: ClockSkew): Promise<SignedStsCallResult<GetCallerIdentityResult>> => {
     const prepared = await prepareGetCallerIdentity(endpoint, region, credentials, { now: correctedNow(skew, clock()) });
-    const done = await exchangeAndProcess(prepared, processGetCallerIdentityResponse, options);
+    const done = await exchangeAndProcess(prepared, readGetCallerIdentity, options);
     return { ...done, clockSkew: clockSkewFromExchange(done.exchange) };
   };
   const skew = options.clockSkew ?? NO_CLOCK_SKEW;

@@ -140,8 +140,13 @@ async function sts() {
 
 /**
  * Callback-to-credentials in a real browser against the production bundle and the local stack (`npm run preview`
- * ports): from the navigation that carries `?code=` to the app's `wic:credentials` mark, versus the raw round trips
- * that path needs (the token POST + the STS POST, from Resource Timing of the same page). Median of 5 sign-ins.
+ * ports): from the app's `wic:callback` mark (config loaded, the callback about to be handled) to its `wic:credentials`
+ * mark, versus the raw round trips that path needs (the token POST + the STS POST, from Resource Timing of the same
+ * page). Median of 10 sign-ins, after one more that warms the local stack up (not counted).
+ *
+ * The end of a sign-in is awaited through a PerformanceObserver in the page that logs the mark to the console, not by
+ * polling the page with a locator: Playwright's polling runs in the measured page's main thread, inside the window
+ * being measured (it showed up in CPU profiles of that window). The timer is checked with a role locator afterwards.
  */
 async function callback() {
   const { chromium } = await import("@playwright/test");
@@ -162,15 +167,23 @@ async function callback() {
     const executablePath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
     const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: ["--disable-gpu", "--disable-quic", "--disable-background-networking"] });
     const runs: { total: number; handling: number; raw: number }[] = [];
-    for (let i = 0; i < 5; i++) {
+    const WARM_UP = 1;
+    const COUNTED = 10;
+    for (let i = 0; i < WARM_UP + COUNTED; i++) {
       const page = await (await browser.newContext()).newPage();
       page.setDefaultTimeout(15_000);
+      await page.addInitScript(() => {
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) if (entry.name === "wic:credentials") console.debug("wic:credentials");
+        }).observe({ type: "mark" });
+      });
       await page.goto("http://127.0.0.1:4173/");
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByLabel("Username").fill("alice");
       await page.getByLabel("Password").fill("alice-password");
+      const credentials = page.waitForEvent("console", { predicate: (message) => message.text() === "wic:credentials" });
       await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("timer", { name: "AWS credentials valid for" }).waitFor();
+      await credentials;
       const m = await page.evaluate(() => {
         const credentials = performance.getEntriesByName("wic:credentials")[0]?.startTime ?? NaN;
         const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
@@ -182,7 +195,8 @@ async function callback() {
         return { credentials, callbackStart, tokens, token: token?.duration ?? NaN, sts: sts?.duration ?? NaN, nav: nav ? { redirectEnd: nav.redirectEnd, fetchStart: nav.fetchStart, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd } : null, res: resources.map((r) => `${r.name.slice(0, 60)} ${r.startTime.toFixed(0)}+${r.duration.toFixed(0)}`) };
       });
       if (process.env.BENCH_DEBUG) console.log(JSON.stringify(m, null, 1));
-      runs.push({ total: m.credentials, handling: m.credentials - m.callbackStart, raw: m.token + m.sts });
+      await page.getByRole("timer", { name: "AWS credentials valid for" }).waitFor();
+      if (i >= WARM_UP) runs.push({ total: m.credentials, handling: m.credentials - m.callbackStart, raw: m.token + m.sts });
       await page.context().close();
     }
     await browser.close();
@@ -190,7 +204,7 @@ async function callback() {
     const total = median(runs.map((r) => r.total));
     const handling = median(runs.map((r) => r.handling));
     const raw = median(runs.map((r) => r.raw));
-    console.log(`raw round trips (token POST + STS POST): ${raw.toFixed(1)} ms (median of ${runs.length})`);
+    console.log(`raw round trips (token POST + STS POST): ${raw.toFixed(1)} ms (median of ${runs.length}, after ${WARM_UP} warm-up)`);
     console.log(`callback handled → credentials: ${handling.toFixed(1)} ms  → ${(handling / raw).toFixed(2)}× raw  [budget ≤ 2×]`);
     console.log(`callback navigation → credentials (page load included): ${total.toFixed(1)} ms`);
   } finally {
