@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { beginLandedSession, createSessionHost, preloadConsole } from "./sessionHost";
 import { isSilentRenewalFrame, landingFrom, notifySilentRenewalParent, readResumeHint } from "./auth/callback";
-import { startLanding } from "./auth/landing";
+import { settleLandingUrl, startLanding } from "./auth/landing";
 import { createSessionAuth, showWhenReady } from "./auth/sessionAuth";
 import { loadConfig } from "./config";
 import { ConfigProblems } from "./ui/ConfigProblems";
@@ -34,6 +34,9 @@ if (isSilentRenewalFrame(window.location.href)) {
     // console, so no layout or paint holds up the token and STS answers.
     const host = createSessionHost(config);
     const landedSession = beginLandedSession(host, startLanding(config.providers), createSessionAuth(config.providers));
-    showWhenReady(landedSession, () => root.render(<StrictMode><App config={config} host={host} landedSession={landedSession} /></StrictMode>));
+    showWhenReady(landedSession, () => {
+      settleLandingUrl();
+      root.render(<StrictMode><App config={config} host={host} landedSession={landedSession} /></StrictMode>);
+    });
   });
 }

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../config";
-import { cleanCallbackUrl, landingFrom, providerForState } from "./callback";
+import { cleanCallbackUrl, landingFrom, providerForState, writeResumeHint } from "./callback";
 import { toProviderError, type ProviderError } from "./errors";
 import type { ProviderSession, SignOutOutcome } from "./oidc";
 
@@ -22,10 +22,9 @@ let task: LandingTask | undefined;
  * Start handling what the page landed with, once per page load and before anything renders: a sign-in callback's
  * code is redeemed at once, and the end of a sign-out is consumed. Later calls return the same task.
  *
- * The address bar and history lose the code and state as soon as the token answer is in (at once for anything else):
- * `history.replaceState` is a synchronous call into the browser, so it waits until the token request — and, on
- * success, the STS request — is out, and on success it leaves the reload hint in the same step. A reload cannot
- * resubmit a spent code: the library removes the stored state when it redeems the code.
+ * A sign-in callback's code and state stay in the address bar until {@link settleLandingUrl} (when the page first
+ * renders) or a failed redemption; anything else's at once. A reload cannot resubmit a spent code: the library removes
+ * the stored state when it redeems the code.
  */
 export function startLanding(providers: ProviderConfig[]): LandingTask {
   if (task) return task;
@@ -53,9 +52,9 @@ export function startLanding(providers: ProviderConfig[]): LandingTask {
           },
         );
       tokens.then(
-        // A turn later: the session host starts the STS request in this turn's microtasks (src/sessionHost.ts).
-        () => window.setTimeout(() => cleanCallbackUrl({ providerId: provider.id }), 0),
-        () => cleanCallbackUrl(),
+        // The URL was cleaned before the tokens came (a slow provider): the hint goes on its own.
+        () => urlSettled && writeResumeHint({ providerId: provider.id }),
+        () => settleLandingUrl(),
       );
       task = { kind: "sign-in", provider, tokens };
     } else {
@@ -65,4 +64,18 @@ export function startLanding(providers: ProviderConfig[]): LandingTask {
     task = { kind: "none" };
   }
   return task;
+}
+
+let urlSettled = false;
+
+/**
+ * Remove a sign-in callback's code and state from the address bar and history — once — and, when its tokens are in,
+ * leave the reload hint in the same step. Called as the page first renders (src/main.tsx): `history.replaceState` is
+ * a synchronous call into the browser (2–6 ms measured here), so it waits until the token and STS answers are in or
+ * the wait has become noticeable, instead of holding one of them up. The code is spent by then.
+ */
+export function settleLandingUrl(): void {
+  if (task?.kind !== "sign-in" || urlSettled) return;
+  urlSettled = true;
+  cleanCallbackUrl(task.session ? { providerId: task.provider.id } : undefined);
 }

@@ -55,9 +55,9 @@ export function showWhenReady(ready: Promise<unknown> | undefined | void, show: 
   const once = (): void => {
     if (shown) return;
     shown = true;
-    window.clearTimeout(timer);
+    globalThis.clearTimeout(timer);
     show();
   };
-  const timer = window.setTimeout(once, UNNOTICED_WAIT_MS);
+  const timer = globalThis.setTimeout(once, UNNOTICED_WAIT_MS);
   ready.then(once, once);
 }

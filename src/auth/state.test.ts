@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "./errors";
+import type { ProviderSession } from "./oidc";
 import { authReducer } from "./state";
 
 describe("authReducer", () => {
@@ -23,5 +24,13 @@ describe("authReducer", () => {
     expect(s).toEqual({ status: "signing-out", providerId: "local" });
     const notice = { providerLabel: "Local", endedProviderSession: true };
     expect(authReducer(s, { type: "signed-out", notice })).toEqual({ status: "signed-out", notice });
+  });
+
+  it("keeps the same state object when told again about the session it shows (no re-render)", () => {
+    const session = { providerId: "local" } as ProviderSession;
+    const shown = authReducer({ status: "completing", providerId: "local" }, { type: "signed-in", session });
+    expect(authReducer(shown, { type: "signed-in", session })).toBe(shown);
+    expect(authReducer(shown, { type: "signed-in", session: { providerId: "local" } as ProviderSession })).not.toBe(shown);
+    expect(authReducer(shown, { type: "signed-in", session, restored: true })).toEqual({ status: "signed-in", session, restored: true });
   });
 });

@@ -4,6 +4,7 @@ import type { AppConfig } from "../config";
 import { exchangeToken, type ExchangeInput } from "./exchange";
 import { createCredentialLifecycle, type CredentialLifecycle } from "./lifecycle";
 import { defaultSessionName } from "./session";
+import { warmUpXmlReader } from "../aws/xml";
 
 // The session engine's entry point: its own chunk (no React, no console UI), loaded on a sign-in callback in parallel
 // with the code redemption, so the first STS request waits for as little code as possible (src/sessionHost.ts).
@@ -41,3 +42,6 @@ export function startLifecycle(config: AppConfig, start: SessionStart): { lifecy
   return { lifecycle, firstExchange };
 }
 
+
+// While the page waits for config.json and the token answer, warm the XML reader up for the first STS answer.
+if (typeof requestIdleCallback === "function") requestIdleCallback(() => warmUpXmlReader(), { timeout: 1000 });
