@@ -2,43 +2,34 @@ import type { LandingTask } from "./auth/landing";
 import type { SessionAuth, SessionStart } from "./auth/sessionAuth";
 import type { AppConfig } from "./config";
 import type * as ConsoleModule from "./console/Console";
-import type * as SessionModule from "./credentials/start";
 import type { CredentialLifecycle } from "./credentials/lifecycle";
 
-type ConsoleChunk = typeof ConsoleModule;
-type SessionChunk = typeof SessionModule;
-let consoleModule: Promise<ConsoleChunk> | undefined;
-let sessionModule: Promise<SessionChunk> | undefined;
-
-/** A dynamic import that can be tried again after it failed (a network blip, an app update). */
-function retryable<T>(load: () => Promise<T>, get: () => Promise<T> | undefined, set: (p: Promise<T> | undefined) => void): Promise<T> {
-  const current = get();
-  if (current) return current;
-  const loading = load().catch((error: unknown) => {
-    set(undefined);
-    throw error;
-  });
-  set(loading);
-  return loading;
+/** A dynamic import made once, and again after it failed (a network blip, an app update). */
+function importOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
 }
+
+const loadEngine = importOnce(() => import("./credentials/start"));
+const loadConsole = importOnce(() => import("./console/Console"));
 
 /**
  * The session engine (credential lifecycle, STS client, XML parser — no React) is a chunk of its own, so the first STS
  * request waits only for it; the console UI (inspector, panels) is another, needed only to render. Both are fetched as
  * soon as a sign-in is completing, in parallel with the code redemption.
  */
-export function preloadConsole(): Promise<ConsoleChunk> {
-  void preloadSession().catch(() => undefined);
-  return retryable(() => import("./console/Console"), () => consoleModule, (p) => (consoleModule = p));
-}
-
-function preloadSession(): Promise<SessionChunk> {
-  return retryable(() => import("./credentials/start"), () => sessionModule, (p) => (sessionModule = p));
+export function preloadConsole(): Promise<typeof ConsoleModule> {
+  void loadEngine().catch(() => undefined);
+  return loadConsole();
 }
 
 /** What the shell renders after sign-in. */
 export interface HostedSession {
-  Console?: ConsoleChunk["default"];
+  Console?: (typeof ConsoleModule)["default"];
   lifecycle?: CredentialLifecycle;
   restored?: boolean;
   error?: string;
@@ -78,7 +69,8 @@ export function createSessionHost(config: AppConfig): SessionHost {
         if (mine === generation) publish({ error: "The console could not be loaded (the network failed or the app was updated). Reload the page to try again." });
       };
       const ui = preloadConsole();
-      return preloadSession().then((engine) => {
+      ui.catch(() => undefined); // awaited below, once the exchange is under way
+      return loadEngine().then((engine) => {
         if (mine !== generation) return;
         const { lifecycle, firstExchange } = engine.startLifecycle(config, start);
         // The console renders once the first exchange has settled (credentials or an error to show): rendering it
