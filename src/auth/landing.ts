@@ -52,8 +52,10 @@ export function startLanding(providers: ProviderConfig[]): LandingTask {
           },
         );
       tokens.then(
-        // The URL was cleaned before the tokens came (a slow provider): the hint goes on its own.
-        () => urlSettled && writeResumeHint({ providerId: provider.id }),
+        () => {
+          // The URL was cleaned before the tokens came (a slow provider): the hint goes on its own.
+          if (urlSettled) writeResumeHint({ providerId: provider.id });
+        },
         () => settleLandingUrl(),
       );
       task = { kind: "sign-in", provider, tokens };

@@ -42,6 +42,5 @@ export function startLifecycle(config: AppConfig, start: SessionStart): { lifecy
   return { lifecycle, firstExchange };
 }
 
-
 // While the page waits for config.json and the token answer, warm the XML reader up for the first STS answer.
 if (typeof requestIdleCallback === "function") requestIdleCallback(() => warmUpXmlReader(), { timeout: 1000 });
