@@ -35,12 +35,48 @@ export interface RoleConfig {
   permissionPolicies: { name: string; document: PolicyDocument }[];
 }
 
+/** The personas that behave like a named provider, each on its own origin (`endpoints[<persona>]`). */
+export const PERSONAS = ["google", "amazon", "facebook"] as const;
+export type PersonaName = (typeof PERSONAS)[number];
+
 export interface TestUser {
+  /** Subject at the generic OpenID provider (`endpoints.idp`). */
   sub: string;
   username: string;
   password: string;
   name: string;
   email: string;
+  /**
+   * The same person's identifier at each persona, in that provider's format: Google a 21-digit `sub`, Login with Amazon
+   * `amzn1.account.…` (`user_id`), Facebook an app-scoped numeric user id.
+   */
+  subjects: Record<PersonaName, string>;
+}
+
+/**
+ * The app's registration at each persona (redirect URIs: those of `clients[0]`). Local values, not secrets.
+ * - google: OAuth client id `….apps.googleusercontent.com` and the client secret Google's token endpoint demands.
+ * - amazon: LWA client id `amzn1.application-oa2-client.…` (`aud` of token-info) and the security profile's app id
+ *   `amzn1.application.…` (`app_id` of token-info).
+ * - facebook: the app id.
+ */
+export interface PersonaRegistrations {
+  google: { clientId: string; clientSecret: string };
+  amazon: { clientId: string; appId: string };
+  facebook: { appId: string };
+}
+
+/**
+ * How the local STS reaches the providers it knows by name (never the real ones: this machine is offline).
+ * - `accounts.google.com.issuer`: ID tokens whose `iss` is this URL are Google's (discovery + JWKS from it).
+ * - `www.amazon.com.tokenInfoUrl`: called `GET ?access_token=<token>` for `ProviderId=www.amazon.com`.
+ * - `graph.facebook.com.debugTokenUrl`: called `GET ?input_token=<token>&access_token=<token>` for
+ *   `ProviderId=graph.facebook.com`.
+ */
+export interface BuiltinProviders {
+  "accounts.google.com": { issuer: string };
+  "www.amazon.com": { tokenInfoUrl: string };
+  "graph.facebook.com": { debugTokenUrl: string };
 }
 
 export interface ClientConfig {
@@ -83,11 +119,13 @@ export interface StackConfig {
   account: string;
   partition: string;
   region: string;
-  endpoints: { idp: string; sts: string; app: string };
+  endpoints: { idp: string; sts: string; app: string } & Record<PersonaName, string>;
   oidcProviders: OidcProviderConfig[];
+  builtinProviders: BuiltinProviders;
   roles: RoleConfig[];
   users: TestUser[];
   clients: ClientConfig[];
+  personas: PersonaRegistrations;
   /** The OpenID provider's token and session lifetimes; missing keys get {@link DEFAULT_IDP_TTL}. */
   ttl: IdpTtlConfig;
 }
@@ -97,6 +135,8 @@ export const DEFAULT_STACK_FILE = fileURLToPath(new URL("./stack.json", import.m
 export interface StackOverrides {
   /** Replace the configured issuer origin (e.g. a test IdP on a random port); every ARN, condition key and policy variable follows. */
   issuer?: string;
+  /** Replace a persona's origin (a test persona on a random port); `builtinProviders` URLs follow. */
+  personas?: Partial<Record<PersonaName, string>>;
   /** Extra redirect URIs for the app client (e.g. an app served on a random port). */
   redirectUris?: string[];
 }
@@ -108,11 +148,15 @@ export interface StackOverrides {
 export function loadStackConfig(file: string = DEFAULT_STACK_FILE, overrides: StackOverrides = {}): StackConfig {
   let text = readFileSync(file, "utf8");
   const raw = JSON.parse(text) as StackConfig;
-  if (overrides.issuer) {
-    const from = new URL(raw.endpoints.idp).host;
-    const to = new URL(overrides.issuer).host;
-    text = text.split(from).join(to);
+  // Each origin is rewritten through a placeholder first, so swapping two ports never rewrites a host twice.
+  const moves: [string, string][] = [];
+  if (overrides.issuer) moves.push([raw.endpoints.idp, overrides.issuer]);
+  for (const persona of PERSONAS) {
+    const to = overrides.personas?.[persona];
+    if (to && raw.endpoints?.[persona]) moves.push([raw.endpoints[persona], to]);
   }
+  moves.forEach(([from], i) => (text = text.split(new URL(from).host).join(`\u0000${i}\u0000`)));
+  moves.forEach(([, to], i) => (text = text.split(`\u0000${i}\u0000`).join(new URL(to).host)));
   const config = JSON.parse(text) as StackConfig;
   const ttl: unknown = config.ttl ?? {};
   if (overrides.redirectUris) {
@@ -139,7 +183,7 @@ function validateStackConfig(c: StackConfig): string[] {
   const problems: string[] = [];
   if (!/^\d{12}$/.test(String(c.account))) problems.push(`account must be 12 digits, got ${JSON.stringify(c.account)}`);
   if (!c.region) problems.push("region is required");
-  for (const key of ["idp", "sts", "app"] as const) {
+  for (const key of ["idp", "sts", "app", ...PERSONAS] as const) {
     try {
       new URL(c.endpoints?.[key] ?? "");
     } catch {
@@ -170,6 +214,22 @@ function validateStackConfig(c: StackConfig): string[] {
   }
   for (const [i, u] of (c.users ?? []).entries()) {
     if (!u.sub || !u.username || !u.password) problems.push(`users[${i}] needs sub, username and password`);
+    for (const persona of PERSONAS) if (typeof u.subjects?.[persona] !== "string" || u.subjects[persona] === "") problems.push(`users[${i}].subjects.${persona} is required`);
+    if (u.subjects && !/^\d{21}$/.test(u.subjects.google)) problems.push(`users[${i}].subjects.google must be 21 digits, like Google's subjects`);
+    if (u.subjects && !/^amzn1\.account\.[A-Z0-9]+$/.test(u.subjects.amazon)) problems.push(`users[${i}].subjects.amazon must look like amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A`);
+    if (u.subjects && !/^\d{1,20}$/.test(u.subjects.facebook)) problems.push(`users[${i}].subjects.facebook must be a numeric user id`);
+  }
+  const p = c.personas;
+  if (!p?.google?.clientId || !p.google.clientSecret) problems.push("personas.google needs clientId and clientSecret");
+  if (!p?.amazon?.clientId || !p.amazon.appId) problems.push("personas.amazon needs clientId and appId");
+  if (!p?.facebook?.appId) problems.push("personas.facebook needs appId");
+  const b = c.builtinProviders;
+  for (const [at, url] of [
+    ["builtinProviders[\"accounts.google.com\"].issuer", b?.["accounts.google.com"]?.issuer],
+    ["builtinProviders[\"www.amazon.com\"].tokenInfoUrl", b?.["www.amazon.com"]?.tokenInfoUrl],
+    ["builtinProviders[\"graph.facebook.com\"].debugTokenUrl", b?.["graph.facebook.com"]?.debugTokenUrl],
+  ] as const) {
+    if (typeof url !== "string" || URL.parse(url) === null) problems.push(`${at} must be a URL`);
   }
   if (!Array.isArray(c.clients) || c.clients.length === 0) problems.push("clients must list the app's OAuth client");
   for (const [i, client] of (Array.isArray(c.clients) ? c.clients : []).entries()) {
