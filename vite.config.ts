@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { stsEndpoint } from "./src/aws/endpoint.ts";
-import { parseConfig } from "./src/config.ts";
+import { parseConfig, providerOrigins } from "./src/config.ts";
 
 /**
  * The production bundle's Content-Security-Policy (copy it to your static host): scripts and styles from self only,
@@ -14,7 +14,9 @@ function contentSecurityPolicy(configFile: string): string {
   const parsed = parseConfig(JSON.parse(readFileSync(configFile, "utf8")));
   if (!parsed.ok) throw new Error(`${configFile} is invalid:\n- ${parsed.problems.join("\n- ")}`);
   const app = parsed.config;
-  const providers = app.providers.map((p) => new URL(p.authority).origin);
+  const providers = app.providers.flatMap(providerOrigins);
+  // Only OpenID providers renew silently in a hidden frame; OAuth 2.0 providers (Amazon, Facebook) have no such flow.
+  const framed = app.providers.flatMap((p) => (p.type === "oidc" ? [new URL(p.authority).origin] : []));
   const sts = new URL(stsEndpoint(app.region, app.stsEndpoint).url).origin;
   return [
     "default-src 'self'",
@@ -23,7 +25,7 @@ function contentSecurityPolicy(configFile: string): string {
     "img-src 'self' data:",
     `connect-src ${[...new Set(["'self'", sts, ...providers, ...app.connectOrigins])].join(" ")}`,
     // Silent renewal: a hidden frame goes to the provider and comes back to the app itself.
-    `frame-src ${["'self'", ...providers].join(" ")}`,
+    `frame-src ${[...new Set(["'self'", ...framed])].join(" ")}`,
     "form-action 'self'",
     "base-uri 'none'",
     "object-src 'none'",

@@ -110,7 +110,8 @@ test("Sign in as someone else while the provider remembers alice: its login form
   const third = await context.newPage();
   const tab3 = new ConsolePage(third);
   await tab3.goto();
-  await tab3.signInAsSomeoneElseButton.click();
+  await tab3.someoneElseCheckbox.check();
+  await tab3.signInButton.click();
   await expect(third.getByLabel("Username")).toBeVisible();
   await tab3.fillProviderLogin(users.bob.username, users.bob.password);
   await tab3.expectSignedInAs(users.bob.username);

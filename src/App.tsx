@@ -19,7 +19,7 @@ export function App({ config, host, landedSession }: { config: AppConfig; host: 
 function Shell({ config, host }: { config: AppConfig; host: SessionHost }) {
   const { state, signOut } = useAuth();
   const session = state.status === "signed-in" ? state.session : undefined;
-  const who = session ? String(session.claims.preferred_username ?? session.claims.email ?? session.claims.sub ?? "") : "";
+  const who = session?.displayName ?? "";
   const provider = session ? config.providers.find((p) => p.id === session.providerId) : undefined;
   const { Console, lifecycle, restored, error } = useSyncExternalStore(host.subscribe, host.getSnapshot);
 

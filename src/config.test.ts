@@ -1,18 +1,27 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseConfig } from "./config";
+import { loadConfig, parseConfig, providerOrigins, rolesFor } from "./config";
 
 const shipped = JSON.parse(readFileSync(new URL("../public/config.json", import.meta.url), "utf8")) as Record<string, unknown>;
 
 describe("parseConfig", () => {
-  it("accepts the shipped local configuration", () => {
+  it("accepts the shipped local configuration: four providers, each with its roles", () => {
     const r = parseConfig(shipped);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.region).toBe("us-east-1");
     expect(r.config.stsEndpoint).toBe("http://127.0.0.1:9401");
-    expect(r.config.providers.map((p) => [p.id, p.authority, p.clientId])).toEqual([["local", "http://127.0.0.1:9400", "web-identity-console"]]);
-    expect(r.config.roles.map((r) => r.arn)).toEqual(["arn:aws:iam::123456789012:role/WebIdentityConsoleUser", "arn:aws:iam::123456789012:role/demo/AliceOnly"]);
+    expect(r.config.providers.map((p) => [p.id, p.label, p.type, p.stsToken, p.type === "oauth2" ? p.providerId : undefined])).toEqual([
+      ["google", "Google", "oidc", "id_token", undefined],
+      ["amazon", "Amazon", "oauth2", "access_token", "www.amazon.com"],
+      ["facebook", "Facebook", "oauth2", "access_token", "graph.facebook.com"],
+      ["local", "Local OpenID provider", "oidc", "id_token", undefined],
+    ]);
+    const offered = (id: string) => rolesFor(r.config, id).map((role) => role.arn.split("/").at(-1));
+    expect(offered("local")).toEqual(["WebIdentityConsoleUser", "AliceOnly"]);
+    expect(offered("google")).toEqual(["GoogleUser", "SocialUser"]);
+    expect(offered("amazon")).toEqual(["AmazonUser", "SocialUser"]);
+    expect(offered("facebook")).toEqual(["FacebookUser", "SocialUser"]);
   });
 
   it("lists every problem at once, each with its path", () => {
@@ -34,10 +43,8 @@ describe("parseConfig", () => {
       "stsEndpoint must be an https URL (http only on 127.0.0.1/localhost)",
       "providers[0].id must be 1–32 lowercase letters, digits or dashes",
       "providers[0].label is required",
-      'providers[0].type must be "oidc"',
-      "providers[0].authority must be an https URL (http only on 127.0.0.1/localhost)",
       "providers[0].clientId is required",
-      'providers[0].scope must include "openid"',
+      'providers[0].type must be "oidc" (OpenID Connect with discovery) or "oauth2" (OAuth 2.0 with endpoints written here)',
       'providers[2].id "ok" is used twice',
       'roles[0].arn must be a role ARN like arn:aws:iam::123456789012:role/Name, got "arn:aws:iam::123:role/X"',
       "roles[1] must be an object",
@@ -68,12 +75,73 @@ describe("parseConfig", () => {
       ok: true,
       config: {
         region: "eu-central-1",
-        providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x", scope: "openid", refreshTokens: false }],
+        providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x", scope: "openid", stsToken: "id_token", refreshTokens: false }],
         roles: [{ arn: "arn:aws:iam::123456789012:role/R", label: "arn:aws:iam::123456789012:role/R" }],
         durationSeconds: 3600,
         connectOrigins: [],
       },
     });
+  });
+});
+
+describe("provider profiles", () => {
+  const base = { region: "us-east-1", roles: [{ arn: "arn:aws:iam::123456789012:role/R" }] };
+  const amazon = {
+    id: "amazon",
+    label: "Amazon",
+    type: "oauth2",
+    authorizationEndpoint: "https://www.amazon.com/ap/oa",
+    tokenEndpoint: "https://api.amazon.com/auth/o2/token",
+    profileEndpoint: "https://api.amazon.com/user/profile",
+    clientId: "amzn1.application-oa2-client.x",
+    scope: "profile",
+    providerId: "www.amazon.com",
+  };
+  const problems = (...providers: Record<string, unknown>[]) => {
+    const r = parseConfig({ ...base, providers });
+    return r.ok ? [] : r.problems;
+  };
+
+  it("maps an OAuth 2.0 profile to an access token with its ProviderId, and lists the origins the browser calls", () => {
+    const r = parseConfig({ ...base, providers: [amazon] });
+    expect(r.ok && r.config.providers[0]).toEqual({ ...amazon, type: "oauth2", stsToken: "access_token", refreshTokens: false });
+    expect(r.ok && providerOrigins(r.config.providers[0]!)).toEqual(["https://www.amazon.com", "https://api.amazon.com"]);
+  });
+
+  it("refuses profiles STS could not use, saying why", () => {
+    expect(problems({ ...amazon, providerId: undefined })).toEqual([
+      'providers[0].stsToken "access_token" needs providerId (www.amazon.com or graph.facebook.com): STS checks an access token by calling the provider that providerId names',
+    ]);
+    expect(problems({ ...amazon, providerId: "accounts.google.com" })).toEqual([
+      'providers[0].providerId "accounts.google.com" is not a ProviderId STS supports: only www.amazon.com and graph.facebook.com take OAuth 2.0 access tokens; leave it out for OpenID Connect ID tokens',
+    ]);
+    expect(problems({ id: "g", label: "G", type: "oidc", clientId: "c" })).toEqual([
+      "providers[0].authority is required for an OpenID Connect provider: the issuer URL whose /.well-known/openid-configuration the app reads",
+    ]);
+    expect(problems({ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "c", providerId: "www.amazon.com" })).toEqual([
+      "providers[0].providerId must be left out when STS receives the ID token: ProviderId is only for OAuth 2.0 access tokens",
+    ]);
+    expect(problems({ ...amazon, stsToken: "id_token", providerId: undefined, tokenEndpoint: "ftp://x", refreshTokens: true })).toEqual([
+      "providers[0].tokenEndpoint is required for an OAuth 2.0 provider: an https URL (http only on 127.0.0.1/localhost)",
+      'providers[0].stsToken "id_token" needs type "oidc": an OAuth 2.0 provider gives no ID token',
+      "providers[0].refreshTokens is only for OpenID Connect providers",
+    ]);
+    expect(problems({ ...amazon, authority: "https://www.amazon.com" })).toEqual([
+      "providers[0].authority is only for OpenID Connect providers: an OAuth 2.0 provider has no discovery, so name authorizationEndpoint and tokenEndpoint",
+    ]);
+  });
+
+  it("offers each role to the providers it names, and refuses unknown names and providers without a role", () => {
+    const google = { id: "google", label: "Google", type: "oidc", authority: "https://accounts.google.com", clientId: "c" };
+    const ok = parseConfig({ ...base, providers: [google, amazon], roles: [{ arn: "arn:aws:iam::123456789012:role/A", providers: ["amazon"] }, { arn: "arn:aws:iam::123456789012:role/B" }] });
+    expect(ok.ok && rolesFor(ok.config, "google").map((r) => r.arn)).toEqual(["arn:aws:iam::123456789012:role/B"]);
+    expect(ok.ok && rolesFor(ok.config, "amazon").map((r) => r.arn)).toEqual(["arn:aws:iam::123456789012:role/A", "arn:aws:iam::123456789012:role/B"]);
+    const bad = parseConfig({ ...base, providers: [google, amazon], roles: [{ arn: "arn:aws:iam::123456789012:role/A", providers: ["amazn"] }] });
+    expect(bad.ok ? [] : bad.problems).toEqual(['roles[0].providers names "amazn", which is not a configured provider (google, amazon)']);
+    const orphan = parseConfig({ ...base, providers: [google, amazon], roles: [{ arn: "arn:aws:iam::123456789012:role/A", providers: ["amazon"] }] });
+    expect(orphan.ok ? [] : orphan.problems).toEqual([
+      'providers "google" has no role: list it in some role\'s "providers" (or leave a role\'s "providers" out to offer it to everyone)',
+    ]);
   });
 });
 

@@ -3,22 +3,46 @@
  * every problem is reported at once (CONVENTIONS 9). Pointing the app at real AWS is an edit of that file.
  */
 
-export type ProviderType = "oidc";
+/**
+ * How the app signs in: `oidc` — OpenID Connect code flow + PKCE, endpoints from the issuer's discovery document
+ * (Google, Cognito, Auth0, Keycloak, the local provider); `oauth2` — plain OAuth 2.0 code flow + PKCE with the
+ * endpoints written in the profile, no discovery and no ID token (Login with Amazon, Facebook Login).
+ */
+export type ProviderType = "oidc" | "oauth2";
 
-export interface ProviderConfig {
-  /** Stable id used in query keys and the UI. */
+/** Which of the provider's tokens AssumeRoleWithWebIdentity receives as `WebIdentityToken`. */
+export type StsTokenKind = "id_token" | "access_token";
+
+/** STS's `ProviderId` values: "www.amazon.com and graph.facebook.com are the only supported identity providers for OAuth 2.0 access tokens". */
+export const STS_PROVIDER_IDS = ["www.amazon.com", "graph.facebook.com"] as const;
+export type StsProviderId = (typeof STS_PROVIDER_IDS)[number];
+
+interface ProviderProfileBase {
+  /** Stable id used in query keys, the URL state and the UI. */
   id: string;
+  /** The provider's name as users know it: the button reads "Sign in with <label>". */
   label: string;
-  type: ProviderType;
-  /** OIDC issuer URL; discovery is read from `${authority}/.well-known/openid-configuration`. */
-  authority: string;
   clientId: string;
+  /** Space-separated scopes asked for. */
   scope: string;
   /**
-   * Google requires a client secret even for browser code flows. It is not a secret once shipped to a browser:
-   * set it only when the provider insists.
+   * Google requires a client secret even for browser code flows with PKCE. It is not a secret once shipped to a
+   * browser: set it only when the provider insists.
    */
   clientSecret?: string;
+  /**
+   * A URL the app calls with the access token (`Authorization: Bearer`) to show who signed in — Login with Amazon's
+   * `/user/profile`, Facebook's `/me`. Only for display: STS checks the token itself.
+   */
+  profileEndpoint?: string;
+}
+
+/** An OpenID Connect provider: its ID token goes to STS without `ProviderId`. */
+export interface OidcProviderProfile extends ProviderProfileBase {
+  type: "oidc";
+  /** OIDC issuer URL; discovery is read from `${authority}/.well-known/openid-configuration`. */
+  authority: string;
+  stsToken: "id_token";
   /**
    * Ask for a refresh token (`offline_access`, with `prompt=consent` as OIDC Core §11 requires) and renew the ID token
    * with it, kept in memory only. Off by default: renewal then uses a hidden `prompt=none` request, which needs no
@@ -27,9 +51,23 @@ export interface ProviderConfig {
   refreshTokens: boolean;
 }
 
+/** An OAuth 2.0 provider STS knows by name: its opaque access token goes to STS with `ProviderId`. */
+export interface OAuth2ProviderProfile extends ProviderProfileBase {
+  type: "oauth2";
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  stsToken: "access_token";
+  providerId: StsProviderId;
+  refreshTokens: false;
+}
+
+export type ProviderConfig = OidcProviderProfile | OAuth2ProviderProfile;
+
 export interface RoleOption {
   label: string;
   arn: string;
+  /** Ids of the providers whose users this role is offered to; absent: every provider. */
+  providers?: string[];
 }
 
 export interface AppConfig {
@@ -71,6 +109,90 @@ function httpUrl(v: unknown): boolean {
   }
 }
 
+function stringField(p: Record<string, unknown>, key: string): string | undefined {
+  return typeof p[key] === "string" ? (p[key] as string) : undefined;
+}
+
+/**
+ * One provider profile, or undefined after pushing every problem found. The rules keep a profile consistent with what
+ * STS accepts: an ID token goes without `ProviderId` and needs an OpenID provider; an access token needs the
+ * `ProviderId` of one of the two OAuth 2.0 providers STS knows.
+ */
+function parseProvider(p: Record<string, unknown>, at: string, ids: Set<string>, problems: string[]): ProviderConfig | undefined {
+  const before = problems.length;
+  if (typeof p.id !== "string" || !/^[a-z0-9-]{1,32}$/.test(p.id)) problems.push(`${at}.id must be 1–32 lowercase letters, digits or dashes`);
+  else if (ids.has(p.id)) problems.push(`${at}.id "${p.id}" is used twice`);
+  else ids.add(p.id);
+  if (typeof p.label !== "string" || p.label.trim() === "") problems.push(`${at}.label is required`);
+  if (typeof p.clientId !== "string" || p.clientId === "") problems.push(`${at}.clientId is required`);
+  if (p.clientSecret !== undefined && typeof p.clientSecret !== "string") problems.push(`${at}.clientSecret must be a string`);
+  if (p.refreshTokens !== undefined && typeof p.refreshTokens !== "boolean") problems.push(`${at}.refreshTokens must be true or false`);
+  if (p.profileEndpoint !== undefined && !httpUrl(p.profileEndpoint)) problems.push(`${at}.profileEndpoint must be an https URL (http only on 127.0.0.1/localhost)`);
+  if (p.scope !== undefined && (typeof p.scope !== "string" || p.scope.trim() === "")) problems.push(`${at}.scope must be a space-separated list of scopes`);
+
+  const type = p.type;
+  const stsToken = p.stsToken ?? (type === "oauth2" ? "access_token" : "id_token");
+  if (type !== "oidc" && type !== "oauth2") problems.push(`${at}.type must be "oidc" (OpenID Connect with discovery) or "oauth2" (OAuth 2.0 with endpoints written here)`);
+  if (stsToken !== "id_token" && stsToken !== "access_token") problems.push(`${at}.stsToken must be "id_token" or "access_token" (the token STS receives), got ${JSON.stringify(p.stsToken)}`);
+  const providerId = p.providerId;
+  if (providerId !== undefined && !(STS_PROVIDER_IDS as readonly unknown[]).includes(providerId)) {
+    problems.push(`${at}.providerId ${JSON.stringify(providerId)} is not a ProviderId STS supports: only ${STS_PROVIDER_IDS.join(" and ")} take OAuth 2.0 access tokens; leave it out for OpenID Connect ID tokens`);
+  }
+  if (stsToken === "access_token" && providerId === undefined) {
+    problems.push(`${at}.stsToken "access_token" needs providerId (${STS_PROVIDER_IDS.join(" or ")}): STS checks an access token by calling the provider that providerId names`);
+  }
+  if (stsToken === "id_token" && providerId !== undefined) {
+    problems.push(`${at}.providerId must be left out when STS receives the ID token: ProviderId is only for OAuth 2.0 access tokens`);
+  }
+  const scope = stringField(p, "scope") ?? (type === "oidc" ? "openid" : "");
+  if (type === "oidc") {
+    if (p.authority === undefined) problems.push(`${at}.authority is required for an OpenID Connect provider: the issuer URL whose /.well-known/openid-configuration the app reads`);
+    else if (!httpUrl(p.authority)) problems.push(`${at}.authority must be an https URL (http only on 127.0.0.1/localhost)`);
+    if (!scope.split(" ").includes("openid")) problems.push(`${at}.scope must include "openid"`);
+    if (stsToken === "access_token") problems.push(`${at}.stsToken "access_token" needs type "oauth2": STS takes the ID token of an OpenID Connect provider`);
+  } else if (type === "oauth2") {
+    if (p.authority !== undefined) problems.push(`${at}.authority is only for OpenID Connect providers: an OAuth 2.0 provider has no discovery, so name authorizationEndpoint and tokenEndpoint`);
+    for (const key of ["authorizationEndpoint", "tokenEndpoint"]) {
+      if (!httpUrl(p[key])) problems.push(`${at}.${key} is required for an OAuth 2.0 provider: an https URL (http only on 127.0.0.1/localhost)`);
+    }
+    if (stsToken === "id_token") problems.push(`${at}.stsToken "id_token" needs type "oidc": an OAuth 2.0 provider gives no ID token`);
+    if (p.refreshTokens === true) problems.push(`${at}.refreshTokens is only for OpenID Connect providers`);
+    if (scope === "") problems.push(`${at}.scope is required for an OAuth 2.0 provider (e.g. "profile" for Login with Amazon)`);
+  }
+  if (problems.length > before) return undefined;
+
+  const base = {
+    id: p.id as string,
+    label: p.label as string,
+    clientId: p.clientId as string,
+    scope,
+    ...(typeof p.clientSecret === "string" ? { clientSecret: p.clientSecret } : {}),
+    ...(typeof p.profileEndpoint === "string" ? { profileEndpoint: p.profileEndpoint } : {}),
+  };
+  if (type === "oidc") return { ...base, type, authority: (p.authority as string).replace(/\/$/, ""), stsToken: "id_token", refreshTokens: p.refreshTokens === true };
+  return {
+    ...base,
+    type: "oauth2",
+    authorizationEndpoint: p.authorizationEndpoint as string,
+    tokenEndpoint: p.tokenEndpoint as string,
+    stsToken: "access_token",
+    providerId: providerId as StsProviderId,
+    refreshTokens: false,
+  };
+}
+
+/** The roles offered to the users of one provider, in config order. */
+export function rolesFor(config: Pick<AppConfig, "roles">, providerId: string): RoleOption[] {
+  return config.roles.filter((r) => r.providers === undefined || r.providers.includes(providerId));
+}
+
+/** Every origin the browser talks to for this provider (for the Content-Security-Policy). */
+export function providerOrigins(p: ProviderConfig): string[] {
+  const urls = p.type === "oidc" ? [p.authority] : [p.authorizationEndpoint, p.tokenEndpoint];
+  if (p.profileEndpoint) urls.push(p.profileEndpoint);
+  return [...new Set(urls.map((u) => new URL(u).origin))];
+}
+
 /** Validate parsed JSON as an AppConfig, listing every problem with its path. */
 export function parseConfig(raw: unknown): ConfigResult {
   const problems: string[] = [];
@@ -86,29 +208,8 @@ export function parseConfig(raw: unknown): ConfigResult {
     raw.providers.forEach((p: unknown, i) => {
       const at = `providers[${i}]`;
       if (!isRecord(p)) return void problems.push(`${at} must be an object`);
-      const before = problems.length;
-      if (typeof p.id !== "string" || !/^[a-z0-9-]{1,32}$/.test(p.id)) problems.push(`${at}.id must be 1–32 lowercase letters, digits or dashes`);
-      else if (ids.has(p.id)) problems.push(`${at}.id "${p.id}" is used twice`);
-      else ids.add(p.id);
-      if (typeof p.label !== "string" || p.label.trim() === "") problems.push(`${at}.label is required`);
-      if (p.type !== "oidc") problems.push(`${at}.type must be "oidc"`);
-      if (!httpUrl(p.authority)) problems.push(`${at}.authority must be an https URL (http only on 127.0.0.1/localhost)`);
-      if (typeof p.clientId !== "string" || p.clientId === "") problems.push(`${at}.clientId is required`);
-      if (p.scope !== undefined && (typeof p.scope !== "string" || !p.scope.split(" ").includes("openid"))) problems.push(`${at}.scope must include "openid"`);
-      if (p.clientSecret !== undefined && typeof p.clientSecret !== "string") problems.push(`${at}.clientSecret must be a string`);
-      if (p.refreshTokens !== undefined && typeof p.refreshTokens !== "boolean") problems.push(`${at}.refreshTokens must be true or false`);
-      if (problems.length === before) {
-        providers.push({
-          id: p.id as string,
-          label: p.label as string,
-          type: "oidc",
-          authority: (p.authority as string).replace(/\/$/, ""),
-          clientId: p.clientId as string,
-          scope: (p.scope as string | undefined) ?? "openid",
-          ...(typeof p.clientSecret === "string" ? { clientSecret: p.clientSecret } : {}),
-          refreshTokens: p.refreshTokens === true,
-        });
-      }
+      const profile = parseProvider(p, at, ids, problems);
+      if (profile) providers.push(profile);
     });
   }
 
@@ -118,8 +219,23 @@ export function parseConfig(raw: unknown): ConfigResult {
     raw.roles.forEach((r: unknown, i) => {
       const at = `roles[${i}]`;
       if (!isRecord(r)) return void problems.push(`${at} must be an object`);
+      const before = problems.length;
       if (typeof r.arn !== "string" || !ROLE_ARN.test(r.arn)) problems.push(`${at}.arn must be a role ARN like arn:aws:iam::123456789012:role/Name, got ${JSON.stringify(r.arn)}`);
-      else roles.push({ arn: r.arn, label: typeof r.label === "string" && r.label ? r.label : r.arn });
+      const known = providers.map((p) => p.id);
+      if (r.providers !== undefined) {
+        if (!Array.isArray(r.providers) || r.providers.length === 0 || !r.providers.every((id) => typeof id === "string")) {
+          problems.push(`${at}.providers must list the ids of the providers this role is offered to`);
+        } else {
+          for (const id of r.providers as string[]) if (!known.includes(id) && providers.length === (raw.providers as unknown[]).length) problems.push(`${at}.providers names "${id}", which is not a configured provider (${known.join(", ")})`);
+        }
+      }
+      if (problems.length === before) {
+        roles.push({
+          arn: r.arn as string,
+          label: typeof r.label === "string" && r.label ? r.label : (r.arn as string),
+          ...(Array.isArray(r.providers) ? { providers: r.providers as string[] } : {}),
+        });
+      }
     });
   }
 
@@ -131,6 +247,12 @@ export function parseConfig(raw: unknown): ConfigResult {
         if (!httpUrl(o) || new URL(o as string).origin !== (o as string).replace(/\/$/, "")) problems.push(`connectOrigins[${i}] must be an origin like https://oauth2.googleapis.com`);
         else connectOrigins.push(new URL(o as string).origin);
       });
+  }
+
+  if (problems.length === 0) {
+    for (const p of providers) {
+      if (rolesFor({ roles }, p.id).length === 0) problems.push(`providers "${p.id}" has no role: list it in some role's "providers" (or leave a role's "providers" out to offer it to everyone)`);
+    }
   }
 
   const duration = raw.durationSeconds ?? 3600;

@@ -2,8 +2,10 @@ import { expect, type Locator, type Page } from "@playwright/test";
 
 /** The console as a user sees it: role-based locators only. */
 export class ConsolePage {
+  /** The local OpenID provider's button (the provider most specs use). */
   readonly signInButton: Locator;
-  readonly signInAsSomeoneElseButton: Locator;
+  /** "Sign in as someone else": the provider's login page even when it remembers the user. */
+  readonly someoneElseCheckbox: Locator;
   readonly signOutButton: Locator;
   readonly signedInAs: Locator;
   readonly signInHeading: Locator;
@@ -30,9 +32,8 @@ export class ConsolePage {
   readonly alert: Locator;
 
   constructor(readonly page: Page) {
-    // exact: "Sign in" is also part of "Sign in as someone else" and "Sign in again".
-    this.signInButton = page.getByRole("button", { name: "Sign in", exact: true });
-    this.signInAsSomeoneElseButton = page.getByRole("button", { name: "Sign in as someone else", exact: true });
+    this.signInButton = this.signInWith("Local OpenID provider");
+    this.someoneElseCheckbox = page.getByRole("checkbox", { name: /^Sign in as someone else/ });
     this.signOutButton = page.getByRole("button", { name: "Sign out", exact: true });
     this.signedInAs = page.getByRole("banner").getByText(/^Signed in as /);
     this.signInHeading = page.getByRole("heading", { name: "1. Sign in with an identity provider" });
@@ -54,6 +55,11 @@ export class ConsolePage {
     this.expiredCallsButton = page.getByRole("button", { name: "Credentials expired — Get new credentials", exact: true });
     this.callerIdentity = page.getByRole("region", { name: "4. Signed calls" });
     this.alert = page.getByRole("alert");
+  }
+
+  /** The sign-in button of a provider, by its label: "Sign in with Google". */
+  signInWith(label: string): Locator {
+    return this.page.getByRole("button", { name: `Sign in with ${label}`, exact: true });
   }
 
   async goto() {

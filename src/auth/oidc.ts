@@ -6,7 +6,7 @@
  * monitoring, DPoP stores and a user store this app does not use: ~7 KB gzip.)
  */
 import { OidcClient, WebStorageStateStore, type OidcMetadata, type SigninResponse } from "oidc-client-ts";
-import type { ProviderConfig } from "../config";
+import type { OAuth2ProviderProfile, ProviderConfig, StsProviderId, StsTokenKind } from "../config";
 import { SILENT_RENEWAL_MESSAGE, statePrefix } from "./callback";
 import { ProviderError, toProviderError } from "./errors";
 import { decodeJwt } from "./jwt";
@@ -16,10 +16,21 @@ import { decodeJwt } from "./jwt";
  */
 export interface ProviderSession {
   providerId: string;
-  /** The token STS receives: the ID token for OIDC providers. */
+  /** Which token STS receives: the ID token (OpenID providers) or the opaque access token (Amazon, Facebook). */
+  stsToken: StsTokenKind;
+  /** `ProviderId` sent with an access token (`www.amazon.com`, `graph.facebook.com`). */
+  stsProviderId: StsProviderId | undefined;
+  /** The token STS receives. */
   webIdentityToken: string;
-  /** Epoch seconds after which the provider says `webIdentityToken` is expired (the ID token's `exp`). */
+  /** Epoch seconds after which the provider says `webIdentityToken` is expired (the ID token's `exp`, or the access token's `expires_in`). */
   webIdentityTokenExpiresAt: number | undefined;
+  /** Epoch seconds when `webIdentityToken` was issued (the ID token's `iat`, else when it arrived). */
+  webIdentityTokenIssuedAt: number;
+  /** The user's id at the provider: the ID token's `sub`, else the profile call's user id ("" when unknown). */
+  subject: string;
+  /** How to name the user: username, email, name or subject, whichever the provider gave first. */
+  displayName: string;
+  /** Empty when the provider gives no ID token (OAuth 2.0 providers). */
   idToken: string;
   accessToken: string;
   tokenType: string;
@@ -28,13 +39,29 @@ export interface ProviderSession {
   expiresAt: number | undefined;
   /** The provider granted a refresh token (kept in this module's memory, never shown). */
   hasRefreshToken: boolean;
-  /** Decoded ID token claims (not verified here; STS verifies). */
+  /** Decoded ID token claims (not verified here; STS verifies); empty without an ID token. */
   claims: Record<string, unknown>;
   header: Record<string, unknown>;
+  /** What the provider's profile endpoint said about the user (OAuth 2.0 providers with a `profileEndpoint`). */
+  profile: ProviderProfile | undefined;
   /** How these tokens were obtained. */
   obtainedBy: "sign-in" | "silent-renewal" | "refresh-token";
   /** Milliseconds from the callback landing (or the renewal starting) to tokens in hand. */
   callbackMs: number;
+}
+
+/** The profile call's answer (only for display: STS checks the token itself by calling the provider). */
+export interface ProviderProfile {
+  /** The URL called. */
+  url: string;
+  /** `user_id` (Login with Amazon) or `id` (Facebook). */
+  userId?: string;
+  name?: string;
+  email?: string;
+  /** The answer as received (JSON text), for the raw view. */
+  raw?: string;
+  /** Why the profile could not be read, when it could not (the sign-in still stands). */
+  problem?: string;
 }
 
 /** How long a silent renewal in a hidden frame may take. */
@@ -66,6 +93,7 @@ function metadataKey(provider: ProviderConfig): string {
 }
 
 function takeCarriedMetadata(provider: ProviderConfig): Partial<OidcMetadata> | undefined {
+  if (provider.type !== "oidc") return undefined;
   // eslint-disable-next-line no-restricted-globals
   const text = sessionStorage.getItem(metadataKey(provider));
   // eslint-disable-next-line no-restricted-globals
@@ -73,21 +101,31 @@ function takeCarriedMetadata(provider: ProviderConfig): Partial<OidcMetadata> | 
   if (text === null) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<OidcMetadata> | null;
+    if (parsed === null) return undefined;
     // Only a document this provider published: same issuer, and the endpoints the callback needs.
-    if (parsed?.issuer !== provider.authority || typeof parsed.token_endpoint !== "string" || typeof parsed.authorization_endpoint !== "string") return undefined;
+    if (parsed.issuer !== provider.authority || typeof parsed.token_endpoint !== "string" || typeof parsed.authorization_endpoint !== "string") return undefined;
     return parsed;
   } catch {
     return undefined;
   }
 }
 
+/**
+ * An OAuth 2.0 provider's endpoints as the library's metadata: there is no discovery document to read. `issuer` is
+ * only the library's key for the state it stores (no ID token is ever checked against it).
+ */
+function oauth2Metadata(provider: OAuth2ProviderProfile): Partial<OidcMetadata> {
+  return { issuer: provider.authorizationEndpoint, authorization_endpoint: provider.authorizationEndpoint, token_endpoint: provider.tokenEndpoint };
+}
+
 /** The one protocol client per provider. Its redirect state (and, across the redirect only, the public discovery document) is in sessionStorage; no token is ever stored. */
 function clientFor(provider: ProviderConfig, metadata?: Partial<OidcMetadata>): OidcClient {
   let client = clients.get(provider.id);
   if (!client) {
+    const known = provider.type === "oauth2" ? oauth2Metadata(provider) : metadata;
     client = new OidcClient({
-      authority: provider.authority,
-      ...(metadata ? { metadata } : {}),
+      authority: provider.type === "oidc" ? provider.authority : provider.authorizationEndpoint,
+      ...(known ? { metadata: known } : {}),
       client_id: provider.clientId,
       ...(provider.clientSecret ? { client_secret: provider.clientSecret, client_authentication: "client_secret_post" as const } : {}),
       redirect_uri: appUrl(),
@@ -126,7 +164,7 @@ export async function beginSignIn(provider: ProviderConfig, opts: SignInOptions 
     const prompts = [opts.prompt, provider.refreshTokens ? "consent" : undefined].filter((p): p is string => p !== undefined);
     const request = await client.createSigninRequest({ request_type: "si:r", ...(prompts.length > 0 ? { prompt: prompts.join(" ") } : {}) });
     // eslint-disable-next-line no-restricted-globals
-    sessionStorage.setItem(metadataKey(provider), JSON.stringify(await client.metadataService.getMetadata()));
+    if (provider.type === "oidc") sessionStorage.setItem(metadataKey(provider), JSON.stringify(await client.metadataService.getMetadata()));
     window.location.assign(request.url);
   } catch (error) {
     throw toProviderError("sign-in", error, provider.label);
@@ -142,7 +180,7 @@ export async function completeSignIn(provider: ProviderConfig, url: string): Pro
   const started = performance.now();
   try {
     const response = await clientFor(provider, takeCarriedMetadata(provider)).processSigninResponse(url);
-    return toSession(provider, response, "sign-in", performance.now() - started);
+    return await toSession(provider, response, "sign-in", started);
   } catch (error) {
     throw toProviderError("callback", error, provider.label);
   }
@@ -187,6 +225,13 @@ function answerFromHiddenFrame(url: string, provider: ProviderConfig): Promise<s
  * @throws {ProviderError} `login-required` when the provider wants the user at its login page.
  */
 export async function renewSilently(provider: ProviderConfig, expectedSub?: string): Promise<ProviderSession> {
+  if (provider.type === "oauth2") {
+    throw new ProviderError(
+      "login-required",
+      "renewal",
+      `${provider.label} gives browser apps no way to renew a sign-in without showing its page (no refresh token without a client secret, no prompt=none): sign in again for a new access token.`,
+    );
+  }
   const started = performance.now();
   const client = clientFor(provider);
   let session: ProviderSession;
@@ -200,44 +245,110 @@ export async function renewSilently(provider: ProviderConfig, expectedSub?: stri
       // A refresh answer without a new refresh token keeps the old one (RFC 6749 §6), and likewise the ID token.
       response.refresh_token ??= held.token;
       response.id_token ??= held.idToken;
-      session = toSession(provider, response, "refresh-token", performance.now() - started);
+      session = await toSession(provider, response, "refresh-token", started);
     } else {
       const request = await client.createSigninRequest({ request_type: "si:s", prompt: "none" });
       const answer = await answerFromHiddenFrame(request.url, provider);
-      session = toSession(provider, await client.processSigninResponse(answer), "silent-renewal", performance.now() - started);
+      session = await toSession(provider, await client.processSigninResponse(answer), "silent-renewal", started);
     }
   } catch (error) {
     throw toProviderError("renewal", error, provider.label);
   }
-  if (expectedSub !== undefined && session.claims.sub !== expectedSub) {
+  if (expectedSub !== undefined && session.subject !== expectedSub) {
     forgetSession(provider);
     throw new ProviderError("login-required", "renewal", `${provider.label} is now signed in as someone else; sign in again to continue.`);
   }
   return session;
 }
 
-function toSession(provider: ProviderConfig, response: SigninResponse, obtainedBy: ProviderSession["obtainedBy"], callbackMs: number): ProviderSession {
+/** How long the profile call may take before the sign-in goes on without it. */
+const PROFILE_TIMEOUT_MS = 5_000;
+
+/**
+ * Ask the provider's profile endpoint who the access token belongs to (Login with Amazon `/user/profile`, Facebook
+ * `/me`). Never throws: a failure is described in `problem`, and the sign-in stands (STS checks the token itself).
+ */
+async function readProfile(url: string, accessToken: string): Promise<ProviderProfile> {
+  try {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${accessToken}`, Accept: "application/json" }, signal: AbortSignal.timeout(PROFILE_TIMEOUT_MS) });
+    const raw = await response.text();
+    if (!response.ok) return { url, raw, problem: `The profile endpoint answered HTTP ${response.status}.` };
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return { url, raw, problem: "The profile endpoint's answer is not JSON." };
+    }
+    const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    const userId = text(b.user_id) ?? text(b.id);
+    const name = text(b.name);
+    const email = text(b.email);
+    return { url, raw, ...(userId ? { userId } : {}), ...(name ? { name } : {}), ...(email ? { email } : {}) };
+  } catch (error) {
+    const why = error instanceof DOMException && error.name === "TimeoutError" ? `no answer within ${PROFILE_TIMEOUT_MS / 1000} s` : "the request failed (network or CORS)";
+    return { url, problem: `The profile endpoint could not be read: ${why}.` };
+  }
+}
+
+function firstText(...values: unknown[]): string | undefined {
+  for (const v of values) if (typeof v === "string" && v !== "") return v;
+  return undefined;
+}
+
+async function toSession(provider: ProviderConfig, response: SigninResponse, obtainedBy: ProviderSession["obtainedBy"], started: number): Promise<ProviderSession> {
+  const now = Math.floor(Date.now() / 1000);
+  const common = {
+    providerId: provider.id,
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    scope: response.scope ?? "",
+    expiresAt: response.expires_at,
+    obtainedBy,
+  };
+  if (provider.stsToken === "access_token") {
+    if (!response.access_token) throw new ProviderError("invalid-response", "callback", `${provider.label} answered without an access token.`);
+    const profile = provider.profileEndpoint ? await readProfile(provider.profileEndpoint, response.access_token) : undefined;
+    return {
+      ...common,
+      stsToken: "access_token",
+      stsProviderId: provider.type === "oauth2" ? provider.providerId : undefined,
+      webIdentityToken: response.access_token,
+      webIdentityTokenExpiresAt: response.expires_at,
+      webIdentityTokenIssuedAt: now,
+      subject: profile?.userId ?? "",
+      displayName: firstText(profile?.email, profile?.name, profile?.userId) ?? "web-user",
+      idToken: "",
+      hasRefreshToken: false,
+      claims: {},
+      header: {},
+      profile,
+      callbackMs: performance.now() - started,
+    };
+  }
   const idToken = response.id_token;
   if (!idToken) throw new ProviderError("invalid-response", "callback", `${provider.label} answered without an ID token; check that the scope includes openid.`);
   const decoded = decodeJwt(idToken);
   if (!decoded) throw new ProviderError("invalid-response", "callback", `${provider.label}'s ID token is not a JWT.`);
   if (response.refresh_token) refreshTokens.set(provider.id, { token: response.refresh_token, idToken, scope: response.scope ?? "", profile: response.profile });
   else refreshTokens.delete(provider.id);
-  const exp = decoded.claims.exp;
+  const { exp, iat, sub } = decoded.claims;
+  const c = decoded.claims;
   return {
-    providerId: provider.id,
+    ...common,
+    stsToken: "id_token",
+    stsProviderId: undefined,
     webIdentityToken: idToken,
     webIdentityTokenExpiresAt: typeof exp === "number" && Number.isFinite(exp) ? exp : undefined,
+    webIdentityTokenIssuedAt: typeof iat === "number" && Number.isFinite(iat) ? iat : now,
+    subject: typeof sub === "string" ? sub : "",
+    displayName: firstText(c.preferred_username, c.email, c.name, c.sub) ?? "web-user",
     idToken,
-    accessToken: response.access_token,
-    tokenType: response.token_type,
-    scope: response.scope ?? "",
-    expiresAt: response.expires_at,
     hasRefreshToken: typeof response.refresh_token === "string" && response.refresh_token !== "",
     claims: decoded.claims,
     header: decoded.header,
-    obtainedBy,
-    callbackMs,
+    profile: undefined,
+    callbackMs: performance.now() - started,
   };
 }
 

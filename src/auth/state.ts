@@ -63,4 +63,5 @@ export function wipeProviderSession(session: ProviderSession): void {
   session.accessToken = "";
   session.claims = {};
   session.header = {};
+  session.profile = undefined;
 }

@@ -107,7 +107,7 @@ describe("explainError", () => {
     [service("InvalidIdentityToken", 400, "No OpenIDConnect provider found in your account for https://issuer/"), /no IAM OIDC identity provider for this token's issuer/],
     [service("InvalidIdentityToken", 400, "Incorrect token audience"), /audience .* client-ID list/],
     [service("InvalidIdentityToken", 400, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"), /signing keys/],
-    [service("IDPRejectedClaim", 403, "graph.facebook.com responded with HTTP/1.1 400"), /rejected the token/],
+    [service("IDPRejectedClaim", 403, "graph.facebook.com responded with HTTP/1.1 400"), /said it is no longer valid: it expired, was revoked .* Sign in again/],
     [service("IDPCommunicationError", 400, "x"), /could not reach the identity provider/],
     [service("Throttling", 400, "Rate exceeded"), /limiting the request rate/],
     [service("InternalFailure", 500), /internal problem \(InternalFailure\)/],

@@ -237,9 +237,12 @@ function explainServiceError(error: AwsServiceError): string {
     case "ExpiredToken":
       return `These temporary AWS credentials have expired; get new ones (refresh, or sign in again)${aws}.`;
     case "IDPRejectedClaim":
-      return `The identity provider rejected the token when AWS checked it (expired, revoked, or for another app); sign in again${aws}.`;
-    case "IDPCommunicationError":
-      return `AWS could not reach the identity provider to check the token. This is usually temporary; try again in a moment${aws}.`;
+      return `When STS checked the token with the identity provider, the provider said it is no longer valid: it expired, was revoked (for example by signing out at the provider or removing the app's access), or belongs to another app. Sign in again to get a new token${aws}.`;
+    case "IDPCommunicationError": {
+      const attempts = (error.exchange?.retried?.length ?? 0) + 1;
+      const tried = attempts > 1 ? ` The app tried ${attempts} times, waiting a little longer each time.` : "";
+      return `STS could not reach the identity provider to check the token.${tried} This is usually temporary: try again in a moment; if it persists, the provider may be down${aws}.`;
+    }
     case "AccessDenied":
       if (action === "AssumeRoleWithWebIdentity" || /AssumeRoleWithWebIdentity/.test(error.message)) {
         return `The role's trust policy does not allow this identity, or the role does not exist. Check the role ARN, the Federated principal, the action sts:AssumeRoleWithWebIdentity and the conditions on the provider's aud/sub keys${aws}.`;

@@ -38,6 +38,14 @@ export interface SigningSteps {
   readonly amzDate: string;
 }
 
+/** An attempt that failed with a retryable error, and how long the client waited before the next one. */
+export interface RetriedAttempt {
+  readonly exchange: Exchange;
+  /** The error code (service errors) or kind (client errors) that made it retry. */
+  readonly why: string;
+  readonly delayMs: number;
+}
+
 /** One round trip. `response` is absent when none arrived (network failure, CORS refusal, timeout, abort). */
 export interface Exchange {
   readonly request: ExchangeRequest;
@@ -47,6 +55,8 @@ export interface Exchange {
   /** Milliseconds from `startedAt` until the body was read or the failure happened. */
   readonly durationMs: number;
   readonly signing?: SigningSteps;
+  /** The earlier attempts of the same call, oldest first, when it was retried (this exchange is the last attempt). */
+  readonly retried?: readonly RetriedAttempt[];
 }
 
 /** A successful call: the parsed result and the exchange that produced it. */

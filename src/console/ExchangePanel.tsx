@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import type { AppConfig } from "../config";
+import { rolesFor, type AppConfig } from "../config";
 import type { CredentialLifecycle, LifecycleState } from "../credentials/lifecycle";
 import { REASON_LABELS } from "../credentials/lifecycle";
 import { sessionNameProblem } from "../credentials/session";
@@ -25,13 +25,14 @@ export function ExchangePanel({ config, lifecycle, state }: { config: AppConfig;
   const latest = state.history.at(-1);
   const earlier = state.history.slice(0, -1).reverse();
   const redact = redactor(sessionSecrets(state));
+  const roles = rolesFor(config, state.provider.providerId);
+  const proof = state.provider.stsToken === "id_token" ? "the provider's ID token" : `the provider's access token, with ProviderId ${state.provider.stsProviderId ?? ""},`;
 
   return (
     <section className="panel" aria-labelledby="exchange-heading">
       <h2 id="exchange-heading">2. AssumeRoleWithWebIdentity</h2>
       <p className="panel-meta">
-        An unsigned call to STS at {latest?.exchange?.request.url ?? config.stsEndpoint ?? `the ${config.region} regional endpoint`}: the provider's ID token is the proof of
-        identity.
+        An unsigned call to STS at {latest?.exchange?.request.url ?? config.stsEndpoint ?? `the ${config.region} regional endpoint`}: {proof} is the proof of identity.
       </p>
       <form
         onSubmit={(e) => {
@@ -42,7 +43,7 @@ export function ExchangePanel({ config, lifecycle, state }: { config: AppConfig;
       >
         <label htmlFor={ids.role}>Role</label>
         <select id={ids.role} value={roleArn} onChange={(e) => setRoleArn(e.target.value)}>
-          {config.roles.map((r) => (
+          {roles.map((r) => (
             <option key={r.arn} value={r.arn}>
               {r.label}
             </option>

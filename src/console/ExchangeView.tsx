@@ -37,6 +37,21 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
         {exchange.request.method} {exchange.request.url} · {exchange.response ? `HTTP ${exchange.response.status}` : "no response"} ·{" "}
         {Math.round(exchange.durationMs)} ms · sent {formatClockTime(exchange.startedAt)}
       </p>
+      {exchange.retried && exchange.retried.length > 0 && (
+        <>
+          <p className="panel-meta">
+            Attempt {exchange.retried.length + 1}: the client retried{" "}
+            {exchange.retried.map((r, i) => `${i > 0 ? ", then " : ""}after ${r.why} (waited ${Math.round(r.delayMs)} ms)`).join("")}.
+          </p>
+          <ol className="history" aria-label="Earlier attempts">
+            {exchange.retried.map((r, i) => (
+              <li key={i}>
+                <Raw label={`Attempt ${i + 1} response (${r.why})`} text={rawResponse(r.exchange, redact)} />
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
       <Raw label="Request" text={rawRequest(exchange, redact)} />
       {exchange.signing && (
         <>

@@ -13,8 +13,12 @@ const OBTAINED: Record<ProviderSession["obtainedBy"], string> = {
   "refresh-token": "Renewed with the in-memory refresh token",
 };
 
-/** Step 1: the provider's tokens, decoded (not verified: STS verifies). */
+/** Step 1: the provider's tokens — an ID token decoded (not verified: STS verifies), or an opaque access token explained. */
 export function ProviderTokenPanel({ session }: { session: ProviderSession }) {
+  return session.stsToken === "access_token" ? <AccessTokenView session={session} /> : <IdTokenView session={session} />;
+}
+
+function IdTokenView({ session }: { session: ProviderSession }) {
   // The ID token is a bearer credential for STS until it expires: shown in full only on request.
   const [showToken, setShowToken] = useState(false);
   const c = session.claims;
@@ -42,6 +46,50 @@ export function ProviderTokenPanel({ session }: { session: ProviderSession }) {
       <Raw label="ID token (compact)" text={showToken ? session.idToken : shorten(session.idToken, 24, 12)} />
       <button type="button" aria-pressed={showToken} onClick={() => setShowToken((v) => !v)}>
         {showToken ? "Shorten the ID token" : "Show the full ID token"}
+      </button>
+    </section>
+  );
+}
+
+function AccessTokenView({ session }: { session: ProviderSession }) {
+  const [showToken, setShowToken] = useState(false);
+  const profile = session.profile;
+  return (
+    <section className="panel" aria-labelledby="token-heading">
+      <h2 id="token-heading">1. Provider sign-in</h2>
+      <p className="panel-meta">
+        {OBTAINED[session.obtainedBy]}; token received in {Math.round(session.callbackMs)} ms and kept in memory only.
+      </p>
+      <p>
+        This provider gives an <strong>opaque access token</strong>, not an ID token: there is nothing in it to decode. STS receives it with{" "}
+        <code>ProviderId={session.stsProviderId}</code> and checks it by calling {session.stsProviderId} — so the provider, not a signature, decides
+        whether it is still valid (revoked or expired: <code>IDPRejectedClaim</code>; provider unreachable: <code>IDPCommunicationError</code>).
+      </p>
+      <Fields
+        label="Access token"
+        items={[
+          ["Token type", session.tokenType || undefined],
+          ["Scope", session.scope || undefined],
+          ["Expires", session.webIdentityTokenExpiresAt === undefined ? undefined : claimTime(session.webIdentityTokenExpiresAt)],
+          ["ProviderId sent to STS", session.stsProviderId],
+        ]}
+      />
+      {profile && (
+        <Fields
+          label="Who the provider says this is (its profile endpoint)"
+          items={[
+            ["User id", profile.userId],
+            ["Name", profile.name],
+            ["Email", profile.email],
+            ["Profile endpoint", profile.url],
+            ["Problem", profile.problem],
+          ]}
+        />
+      )}
+      {profile?.raw !== undefined && <Raw label="Profile answer" text={profile.raw} />}
+      <Raw label="Access token" text={showToken ? session.accessToken : shorten(session.accessToken, 12, 6)} />
+      <button type="button" aria-pressed={showToken} onClick={() => setShowToken((v) => !v)}>
+        {showToken ? "Shorten the access token" : "Show the full access token"}
       </button>
     </section>
   );

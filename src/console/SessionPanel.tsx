@@ -40,7 +40,8 @@ export function SessionPanel({ state, restored, onGetNew, onSignInAgain }: {
   const offsetMs = state.clockSkew?.offsetMs ?? 0;
   const creds = state.credentials;
   const exp = state.provider.webIdentityTokenExpiresAt;
-  const iat = typeof state.provider.claims.iat === "number" ? state.provider.claims.iat : undefined;
+  const iat = state.provider.webIdentityTokenIssuedAt;
+  const tokenName = state.provider.stsToken === "id_token" ? "ID token" : "Access token";
   const skewNotice = state.clockSkew ? describeClockSkewNotice(state.clockSkew) : undefined;
   const busy = state.busy !== undefined || state.refresh.kind === "running";
 
@@ -71,13 +72,13 @@ export function SessionPanel({ state, restored, onGetNew, onSignInAgain }: {
       )}
       <div className="countdowns">
         {exp !== undefined && (
-          <Countdown label="ID token valid for" expiration={new Date(exp * 1000)} totalSeconds={Math.max(1, iat === undefined ? 3600 : exp - iat)} offsetMs={offsetMs} />
+          <Countdown label={`${tokenName} valid for`} expiration={new Date(exp * 1000)} totalSeconds={Math.max(1, exp - iat)} offsetMs={offsetMs} />
         )}
         {creds && <Countdown label="AWS credentials valid for" expiration={creds.result.credentials.expiration} totalSeconds={creds.sessionSeconds} offsetMs={offsetMs} />}
       </div>
       <p className="panel-meta">
-        They differ because the provider decides how long its ID token lives, while STS issues the credentials for the duration asked for (capped by the
-        role's maximum). The ID token can be exchanged again while it is valid; the credentials sign calls.
+        They differ because the provider decides how long its {tokenName.toLowerCase()} lives, while STS issues the credentials for the duration asked for
+        (capped by the role's maximum). The {tokenName.toLowerCase()} can be exchanged again while it is valid; the credentials sign calls.
       </p>
       <p className="panel-meta">{refreshLine(state.refresh, state)}</p>
       {skewNotice && <p className="panel-meta">{skewNotice}</p>}

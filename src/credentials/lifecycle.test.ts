@@ -29,8 +29,14 @@ function fakeWorld(opts: { skewMs?: number; tokenLifetime?: number } = {}) {
     const iat = Math.floor(issuedAtServerMs / 1000);
     return {
       providerId: "local",
+      stsToken: "id_token",
+      stsProviderId: undefined,
       webIdentityToken: token,
       webIdentityTokenExpiresAt: iat + (opts.tokenLifetime ?? 3600),
+      webIdentityTokenIssuedAt: iat,
+      subject: "alice",
+      displayName: "alice",
+      profile: undefined,
       idToken: token,
       accessToken: "access",
       tokenType: "Bearer",

@@ -120,7 +120,7 @@ function describeRenewalFailure(error: unknown): string {
 
 export interface CredentialLifecycle {
   /**
-   * Identifies this signed-in session for query keys: the subject and the sign-in's `iat` (claims, never a token).
+   * Identifies this signed-in session for query keys: the subject and when the sign-in's token was issued (never a token).
    * Stable across refreshes and silent renewals, which change the ID token but not the session.
    */
   readonly sessionKey: { readonly sub: string; readonly iat: number };
@@ -320,9 +320,11 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     }
     set({ refresh: { kind: "running", step: "exchange" } });
     if (await exchange(input, reason)) return "refreshed";
-    // STS says the provider token expired (clocks disagree, or it was older than it looked): renew once, then retry.
+    // STS says the provider token expired (clocks disagree, or it was older than it looked), or the provider rejected
+    // it: renew once, then retry.
     const error = state.lastError?.error;
-    if (!renewed && isAwsServiceError(error) && error.code === "ExpiredTokenException") {
+    // IDPRejectedClaim: the provider says the access token is expired or revoked — the same remedy.
+    if (!renewed && isAwsServiceError(error) && (error.code === "ExpiredTokenException" || error.code === "IDPRejectedClaim")) {
       if (!(await renew())) return "sign-in-needed";
       set({ refresh: { kind: "running", step: "exchange" } });
       if (await exchange(input, reason)) return "refreshed";
@@ -344,7 +346,7 @@ export function createCredentialLifecycle(provider: ProviderSession, defaultInpu
     return inflightRefresh;
   };
 
-  const sessionKey = Object.freeze({ sub: String(provider.claims.sub ?? ""), iat: typeof provider.claims.iat === "number" ? provider.claims.iat : 0 });
+  const sessionKey = Object.freeze({ sub: provider.subject, iat: provider.webIdentityTokenIssuedAt });
 
   return {
     sessionKey,

@@ -1,6 +1,6 @@
 /** A RoleSessionName AWS accepts ([\w+=,.@-], 2–64 chars), derived from the signed-in user. */
-export function defaultSessionName(claims: Record<string, unknown>): string {
-  const base = String(claims.preferred_username ?? claims.email ?? claims.sub ?? "web-user");
+export function defaultSessionName(displayName: string): string {
+  const base = displayName || "web-user";
   const cleaned = base.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
   return cleaned.length >= 2 ? cleaned : `user-${cleaned}`.slice(0, 64);
 }

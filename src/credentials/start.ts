@@ -1,6 +1,6 @@
 import type { ProviderSession } from "../auth/oidc";
 import type { SessionStart } from "../auth/sessionAuth";
-import type { AppConfig } from "../config";
+import { rolesFor, type AppConfig } from "../config";
 import { exchangeToken, type ExchangeInput } from "./exchange";
 import { createCredentialLifecycle, type CredentialLifecycle } from "./lifecycle";
 import { defaultSessionName } from "./session";
@@ -11,8 +11,9 @@ import { warmUpXmlReader } from "../aws/xml";
 
 /** The choices of the first exchange: the remembered ones after a reload, else the configured defaults. */
 function initialInput(config: AppConfig, session: ProviderSession, remembered: ExchangeInput | undefined): ExchangeInput {
-  if (remembered && config.roles.some((r) => r.arn === remembered.roleArn)) return remembered;
-  return { roleArn: config.roles[0]?.arn ?? "", sessionName: defaultSessionName(session.claims), durationSeconds: config.durationSeconds };
+  const offered = rolesFor(config, session.providerId);
+  if (remembered && offered.some((r) => r.arn === remembered.roleArn)) return remembered;
+  return { roleArn: offered[0]?.arn ?? "", sessionName: defaultSessionName(session.displayName), durationSeconds: config.durationSeconds };
 }
 
 /**
@@ -22,7 +23,7 @@ function initialInput(config: AppConfig, session: ProviderSession, remembered: E
 export function startLifecycle(config: AppConfig, start: SessionStart): { lifecycle: CredentialLifecycle; firstExchange: Promise<boolean> } {
   const { session, restored, auth } = start;
   const input = initialInput(config, session, restored ? start.resumedExchange : undefined);
-  const sub = String(session.claims.sub ?? "");
+  const sub = session.subject;
   let first = true;
   const lifecycle = createCredentialLifecycle(session, input, {
     now: () => Date.now(),

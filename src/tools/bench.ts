@@ -178,7 +178,7 @@ async function callback() {
         }).observe({ type: "mark" });
       });
       await page.goto("http://127.0.0.1:4173/");
-      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page.getByRole("button", { name: "Sign in with Local OpenID provider", exact: true }).click();
       await page.getByLabel("Username").fill("alice");
       await page.getByLabel("Password").fill("alice-password");
       const credentials = page.waitForEvent("console", { predicate: (message) => message.text() === "wic:credentials" });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { useAuth } from "../auth/AuthProvider";
-import type { AppConfig } from "../config";
+import type { AppConfig, ProviderConfig } from "../config";
 import { BusyButton } from "./BusyButton";
 
 function statusText(status: string, label: string): string {
@@ -18,21 +18,36 @@ function statusText(status: string, label: string): string {
   }
 }
 
-/** Step 1 before sign-in: pick a provider and go to its login page; also the signed-out screen. */
+/** What kind of provider a profile is, in a few words under its button. */
+function flowText(p: ProviderConfig): string {
+  return p.stsToken === "id_token"
+    ? "OpenID Connect: its ID token goes to STS"
+    : `OAuth 2.0: its access token goes to STS with ProviderId ${p.type === "oauth2" ? p.providerId : ""}`;
+}
+
+/** Step 1 before sign-in: one button per configured provider, to its login page; also the signed-out screen. */
 export function SignIn({ config }: { config: AppConfig }) {
   const { state, signIn } = useAuth();
-  const [providerId, setProviderId] = useState(config.providers[0]?.id ?? "");
-  const selectId = useId();
-  const signInButton = useRef<HTMLButtonElement>(null);
+  const [someoneElse, setSomeoneElse] = useState(false);
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const someoneElseId = useId();
+  const returnButton = useRef<HTMLButtonElement>(null);
   const busy = state.status !== "signed-out";
   const notice = state.status === "signed-out" ? state.notice : undefined;
-  const activeProvider = "providerId" in state ? state.providerId : providerId;
+  const activeProvider = "providerId" in state ? state.providerId : chosen;
   const label = config.providers.find((p) => p.id === activeProvider)?.label ?? "the identity provider";
 
-  // After a sign-out, focus lands on Sign in.
+  // After a sign-out, focus lands on the button of the provider just signed out of (else the first).
+  const returnTo = config.providers.find((p) => p.label === notice?.providerLabel)?.id ?? config.providers[0]?.id;
   useEffect(() => {
-    if (notice) signInButton.current?.focus();
+    if (notice) returnButton.current?.focus();
   }, [notice]);
+
+  const start = (providerId: string): void => {
+    if (busy) return;
+    setChosen(providerId);
+    signIn(providerId, someoneElse ? { prompt: "login" } : {});
+  };
 
   return (
     <section className="panel" aria-labelledby="signin-heading">
@@ -56,37 +71,25 @@ export function SignIn({ config }: { config: AppConfig }) {
           <p>{state.error.message}</p>
         </div>
       )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!busy) signIn(providerId);
-        }}
-      >
-        {config.providers.length > 1 && (
-          <>
-            <label htmlFor={selectId}>Identity provider</label>
-            <select id={selectId} value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-              {config.providers.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-          </>
-        )}
-        <p className="row">
-          <BusyButton ref={signInButton} type="submit" className="primary" busy={busy}>
-            Sign in
-          </BusyButton>
-          <BusyButton busy={busy} onClick={() => signIn(providerId, { prompt: "login" })}>
-            Sign in as someone else
-          </BusyButton>
-          {config.providers.length === 1 && <span className="status">with {config.providers[0]?.label}</span>}
-        </p>
-        <p role="status" className="status">
-          {statusText(state.status, label)}
-        </p>
-      </form>
+      <ul className="providers" aria-label="Identity providers">
+        {config.providers.map((p) => (
+          <li key={p.id}>
+            <BusyButton ref={p.id === returnTo ? returnButton : undefined} className="primary" busy={busy} onClick={() => start(p.id)}>
+              Sign in with {p.label}
+            </BusyButton>
+            <span className="status">{flowText(p)}</span>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <input id={someoneElseId} type="checkbox" checked={someoneElse} onChange={(e) => setSomeoneElse(e.target.checked)} />{" "}
+        <label htmlFor={someoneElseId} className="inline">
+          Sign in as someone else (show the provider's login page even if it remembers you)
+        </label>
+      </p>
+      <p role="status" className="status">
+        {statusText(state.status, label)}
+      </p>
     </section>
   );
 }
