@@ -35,7 +35,13 @@ function withRetries(exchange: Exchange | undefined, retried: readonly RetriedAt
  * (IDPCommunicationError, throttling, 5xx, network). Every retried attempt is kept on the final exchange (`retried`),
  * on success and on failure.
  */
-export async function exchangeToken(config: AppConfig, session: ProviderSession, input: ExchangeInput, signal?: AbortSignal): Promise<StsCallResult<WebIdentityResult>> {
+export async function exchangeToken(
+  config: AppConfig,
+  session: ProviderSession,
+  input: ExchangeInput,
+  signal?: AbortSignal,
+  transport: { fetch?: typeof fetch; sleep?: (ms: number) => Promise<void>; random?: () => number } = {},
+): Promise<StsCallResult<WebIdentityResult>> {
   const endpoint = stsEndpoint(config.region, config.stsEndpoint);
   const retried: RetriedAttempt[] = [];
   try {
@@ -51,11 +57,13 @@ export async function exchangeToken(config: AppConfig, session: ProviderSession,
             durationSeconds: input.durationSeconds,
             ...(input.policy ? { policy: input.policy } : {}),
           },
-          { signal, timeoutMs: 15_000 },
+          { signal, timeoutMs: 15_000, fetch: transport.fetch },
         ),
       {
         ...EXCHANGE_RETRY,
         signal,
+        sleep: transport.sleep,
+        random: transport.random,
         onRetry: ({ delayMs, error }) => {
           const exchange = (error as { exchange?: Exchange } | null)?.exchange;
           if (exchange) retried.push({ exchange, why: retryReason(error), delayMs });

@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { redactor } from "./ExchangeView";
+import { sessionSecrets } from "./secrets";
+import type { LifecycleState } from "../credentials/lifecycle";
+
+describe("sessionSecrets", () => {
+  it("masks an opaque access token both as is and form-encoded in a request body", () => {
+    const token = "Atza|IwEBIEx+ample/token=";
+    const state = { provider: { webIdentityToken: token, idToken: "" }, history: [], credentials: undefined } as unknown as LifecycleState;
+    const redact = redactor(sessionSecrets(state));
+    const body = new URLSearchParams({ Action: "AssumeRoleWithWebIdentity", WebIdentityToken: token }).toString();
+    const shown = redact(`${body}\n${encodeURIComponent(token)}\n${token}`);
+    expect(shown).not.toContain("IwEBIEx");
+    expect(shown.split("\n")).toHaveLength(3);
+  });
+});
