@@ -135,6 +135,26 @@ describe("policy variables and resources (for permission policies)", () => {
     expect(matchesPattern("a${*}b", "axb")).toBe(false);
   });
 
+  it("the built-in providers' variables (${accounts.google.com:sub}, ${www.amazon.com:user_id}, ${graph.facebook.com:id}, aws:FederatedProvider)", () => {
+    const folder = (variable: string): PolicyStatement => ({ Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/users/\${${variable}}/*` });
+    const cases: [string, string][] = [
+      ["accounts.google.com:sub", "108602733498142750271"],
+      ["www.amazon.com:user_id", "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A"],
+      ["graph.facebook.com:id", "10158273645012345"],
+    ];
+    for (const [variable, id] of cases) {
+      expect(evaluatePolicies([doc(folder(variable))], s3(`${bucket}/users/${id}/a`, { [variable]: id }))).toBe("Allow");
+      expect(evaluatePolicies([doc(folder(variable))], s3(`${bucket}/users/${id}/a`, { [variable.toUpperCase()]: id }))).toBe("Allow"); // key names: any case
+      expect(evaluatePolicies([doc(folder(variable))], s3(`${bucket}/users/other/a`, { [variable]: id }))).toBe("ImplicitDeny");
+      expect(evaluatePolicies([doc(folder(variable))], s3(`${bucket}/users/${id}/a`, {}))).toBe("ImplicitDeny");
+    }
+    const fromAmazon: PolicyStatement = { ...folder("www.amazon.com:user_id"), Condition: { StringEquals: { "aws:FederatedProvider": "www.amazon.com" } } };
+    const id = "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A";
+    const keys = { "www.amazon.com:user_id": id, "aws:FederatedProvider": "www.amazon.com" };
+    expect(evaluatePolicies([doc(fromAmazon)], s3(`${bucket}/users/${id}/a`, keys))).toBe("Allow");
+    expect(evaluatePolicies([doc(fromAmazon)], s3(`${bucket}/users/${id}/a`, { ...keys, "aws:FederatedProvider": "graph.facebook.com" }))).toBe("ImplicitDeny");
+  });
+
   it("Resource wildcards are case-sensitive; NotResource excludes", () => {
     expect(matchesPattern("arn:aws:s3:::b/*", "arn:aws:s3:::B/x")).toBe(false);
     const not: PolicyStatement = { Effect: "Allow", Action: "s3:*", NotResource: `${bucket}/private/*` };

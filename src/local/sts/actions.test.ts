@@ -5,7 +5,8 @@ import { loadStackConfig, type PolicyStatement, type RoleConfig, type StackConfi
 import { assumeRoleWithWebIdentity, type StsContext } from "./actions";
 import { SOURCE_IDENTITY_CLAIM, TAGS_CLAIM } from "./claims";
 import { renderSuccess, type ResultTree } from "./render";
-import { createSessionStore, type SessionStore } from "./sessions";
+import { evaluatePolicies } from "../iam/policy";
+import { createSessionStore, sessionContextKeys, type SessionStore } from "./sessions";
 import { rejectedFaultTriple as failure } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
@@ -173,6 +174,134 @@ describe("AssumeRoleWithWebIdentity with a source identity in the token", () => 
       400,
       "2 validation errors detected: Value 'aws:x' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*; " +
         "Value 'aws:x' at 'sourceIdentity' failed to satisfy constraint: Member must not start with the reserved prefix 'aws:'",
+    ]);
+  });
+});
+
+describe("AssumeRoleWithWebIdentity with the built-in providers (stack.json's GoogleUser, AmazonUser, FacebookUser, SocialUser)", () => {
+  const GOOGLE_CLIENT = "918273645012-webidentityconsole.apps.googleusercontent.com";
+  const AMAZON_CLIENT = "amzn1.application-oa2-client.5e1f0c0ffee04c7d9b1a2c3d4e5f6a7b";
+  const FACEBOOK_APP = "1234567890123456";
+  const ALICE = { google: "108602733498142750271", amazon: "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A", facebook: "10158273645012345" };
+  const BUCKET = "arn:aws:s3:::web-identity-console-demo";
+
+  /** Token info as the Amazon / Facebook personas answer it, for the app's registration (or another client). */
+  function providers(client = { amazon: AMAZON_CLIENT, facebook: FACEBOOK_APP }): StsContext {
+    const fetchImpl = (async (input: string | URL | Request) => {
+      const url = new URL(String(input));
+      if (url.pathname === "/auth/o2/tokeninfo") return Response.json({ iss: "https://www.amazon.com", user_id: ALICE.amazon, aud: client.amazon, app_id: "amzn1.application.x", exp: 3000, iat: NOW_S });
+      if (url.pathname === "/debug_token") return Response.json({ data: { app_id: client.facebook, type: "USER", is_valid: true, user_id: ALICE.facebook, expires_at: NOW_S + 3000, issued_at: NOW_S } });
+      return new Response("not found", { status: 404 });
+    }) as typeof fetch;
+    return { ...ctx, tokenInfo: { fetchImpl } };
+  }
+  const NOW_S = NOW / 1000;
+
+  async function googleToken(claims: Record<string, unknown> = {}): Promise<string> {
+    return new SignJWT({ aud: GOOGLE_CLIENT, azp: GOOGLE_CLIENT, ...claims })
+      .setProtectedHeader({ alg: "RS256", kid: "g1" })
+      .setIssuer("http://127.0.0.1:9402")
+      .setSubject(ALICE.google)
+      .setIssuedAt(NOW_S - 10)
+      .setExpirationTime(NOW_S + 600)
+      .sign(key.privateKey);
+  }
+
+  function assumeWith(roleName: string, token: string, providerId: string | undefined, context: StsContext): Promise<ResultTree> {
+    const params = new Map([
+      ["RoleArn", `arn:aws:iam::123456789012:role/${roleName}`],
+      ["RoleSessionName", "alice"],
+      ["WebIdentityToken", token],
+      ...(providerId ? [["ProviderId", providerId] as [string, string]] : []),
+    ]);
+    return assumeRoleWithWebIdentity(params, context);
+  }
+
+  /** The decision of the role's permission policies for an S3 object, with the session's keys as policy variables. */
+  function canGet(result: ResultTree, roleName: string, owner: string): string {
+    const session = sessionOf(result);
+    if (!session) throw new Error("no session");
+    const role = config.roles.find((r) => r.name === roleName);
+    return evaluatePolicies(role?.permissionPolicies.map((p) => p.document) ?? [], {
+      action: "s3:GetObject",
+      resource: `${BUCKET}/users/${owner}/notes.txt`,
+      keys: sessionContextKeys(session),
+    });
+  }
+
+  it("a Google ID token assumes GoogleUser: Provider accounts.google.com, Audience azp, the folder of ${accounts.google.com:sub}", async () => {
+    const result = await assumeWith("GoogleUser", await googleToken(), undefined, ctx);
+    expect([result.Provider, result.Audience, result.SubjectFromWebIdentityToken]).toEqual(["accounts.google.com", GOOGLE_CLIENT, ALICE.google]);
+    expect(sessionOf(result)?.webIdentity).toEqual({
+      federatedProvider: "accounts.google.com",
+      providerName: "accounts.google.com",
+      sub: ALICE.google,
+      aud: GOOGLE_CLIENT,
+      keys: { "accounts.google.com:aud": GOOGLE_CLIENT, "accounts.google.com:oaud": GOOGLE_CLIENT, "accounts.google.com:sub": ALICE.google },
+    });
+    expect([canGet(result, "GoogleUser", ALICE.google), canGet(result, "GoogleUser", "117094726380015632984")]).toEqual(["Allow", "ImplicitDeny"]);
+  });
+
+  it("GoogleUser refuses another client's ID token (accounts.google.com:aud) and the local OpenID provider's token", async () => {
+    expect(await failure(assumeWith("GoogleUser", await googleToken({ aud: "evil.apps.googleusercontent.com", azp: "evil.apps.googleusercontent.com" }), undefined, ctx))).toEqual(NOT_AUTHORIZED);
+    expect(await failure(assumeWith("GoogleUser", await token(), undefined, ctx))).toEqual(NOT_AUTHORIZED);
+    // …and the OIDC-provider role does not trust Google.
+    expect(await failure(assumeWith("WebIdentityConsoleUser", await googleToken(), undefined, ctx))).toEqual(NOT_AUTHORIZED);
+  });
+
+  it("an Amazon access token with ProviderId assumes AmazonUser: Provider www.amazon.com, Audience the LWA client id", async () => {
+    const result = await assumeWith("AmazonUser", "Atza|IQEBLjAsAhRFiXuWpUXuRvQ9PZL3GMFcYevydwIU", "www.amazon.com", providers());
+    expect([result.Provider, result.Audience, result.SubjectFromWebIdentityToken]).toEqual(["www.amazon.com", AMAZON_CLIENT, ALICE.amazon]);
+    expect(result.AssumedRoleUser).toMatchObject({ Arn: "arn:aws:sts::123456789012:assumed-role/AmazonUser/alice" });
+    expect(sessionOf(result)?.webIdentity?.keys).toEqual({ "www.amazon.com:app_id": AMAZON_CLIENT, "www.amazon.com:user_id": ALICE.amazon });
+    expect([canGet(result, "AmazonUser", ALICE.amazon), canGet(result, "AmazonUser", ALICE.google)]).toEqual(["Allow", "ImplicitDeny"]);
+    expect(await failure(assumeWith("AmazonUser", "Atza|x", "www.amazon.com", providers({ amazon: "amzn1.application-oa2-client.other", facebook: FACEBOOK_APP })))).toEqual(NOT_AUTHORIZED);
+  });
+
+  it("a Facebook access token with ProviderId assumes FacebookUser: Provider graph.facebook.com, Audience the app id", async () => {
+    const result = await assumeWith("FacebookUser", "EAABwzLixnjYBO", "graph.facebook.com", providers());
+    expect([result.Provider, result.Audience, result.SubjectFromWebIdentityToken]).toEqual(["graph.facebook.com", FACEBOOK_APP, ALICE.facebook]);
+    expect([canGet(result, "FacebookUser", ALICE.facebook), canGet(result, "FacebookUser", ALICE.amazon)]).toEqual(["Allow", "ImplicitDeny"]);
+    expect(await failure(assumeWith("FacebookUser", "EAAB", "graph.facebook.com", providers({ amazon: AMAZON_CLIENT, facebook: "999" })))).toEqual(NOT_AUTHORIZED);
+    // The role trusts Facebook only: an Amazon token for the right client is refused.
+    expect(await failure(assumeWith("FacebookUser", "Atza|x", "www.amazon.com", providers()))).toEqual(NOT_AUTHORIZED);
+  });
+
+  it("SocialUser trusts all three, each user in the folder of their own provider's id (one Allow per variable)", async () => {
+    const google = await assumeWith("SocialUser", await googleToken(), undefined, providers());
+    const amazon = await assumeWith("SocialUser", "Atza|x", "www.amazon.com", providers());
+    const facebook = await assumeWith("SocialUser", "EAAB", "graph.facebook.com", providers());
+    expect([google.Provider, amazon.Provider, facebook.Provider]).toEqual(["accounts.google.com", "www.amazon.com", "graph.facebook.com"]);
+    expect([canGet(google, "SocialUser", ALICE.google), canGet(amazon, "SocialUser", ALICE.amazon), canGet(facebook, "SocialUser", ALICE.facebook)]).toEqual(["Allow", "Allow", "Allow"]);
+    // A variable the session lacks matches nothing: the Amazon session gets no Google- or Facebook-named folder.
+    expect([canGet(amazon, "SocialUser", ALICE.google), canGet(amazon, "SocialUser", ALICE.facebook), canGet(amazon, "SocialUser", "*")]).toEqual([
+      "ImplicitDeny",
+      "ImplicitDeny",
+      "ImplicitDeny",
+    ]);
+  });
+
+  it("aws:FederatedProvider is the provider name in the trust policy and in the session", async () => {
+    config.roles.push(
+      role("AmazonByFederatedProvider", {
+        Effect: "Allow",
+        Principal: { Federated: ["www.amazon.com", "graph.facebook.com"] },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { "aws:FederatedProvider": "www.amazon.com" } },
+      }),
+    );
+    const result = await assumeWith("AmazonByFederatedProvider", "Atza|x", "www.amazon.com", providers());
+    const session = sessionOf(result);
+    expect(session && sessionContextKeys(session)["aws:FederatedProvider"]).toBe("www.amazon.com");
+    expect(await failure(assumeWith("AmazonByFederatedProvider", "EAAB", "graph.facebook.com", providers()))).toEqual(NOT_AUTHORIZED);
+  });
+
+  it("the provider's verdict comes before the trust policy: a refused token → IDPRejectedClaim even for a role that does not exist", async () => {
+    const refusing = { ...ctx, tokenInfo: { fetchImpl: (async () => Response.json({ error: "invalid_token" }, { status: 400 })) as typeof fetch } };
+    expect(await failure(assumeWith("NoSuchRole", "Atza|x", "www.amazon.com", refusing))).toEqual([
+      "IDPRejectedClaim",
+      403,
+      "www.amazon.com: www.amazon.com responded with HTTP/1.1 400 Bad Request",
     ]);
   });
 });

@@ -15,12 +15,16 @@ import type { ResultTree } from "./render";
 import { checkSessionCredential, type SessionData, type SessionStore } from "./sessions";
 import { verifySigV4, type HttpRequestParts } from "./sigv4";
 import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers, policyArnProblems } from "./validation";
-import { verifyWebIdentityToken, type KeySource, type VerifiedWebIdentity } from "./webidentity";
+import { verifyIdentity } from "./builtin";
+import type { TokenInfoOptions } from "./tokeninfo";
+import type { KeySource, WebIdentity } from "./webidentity";
 
 /** What every operation needs: the IAM model, the key source, the session store and the clock. */
 export interface StsContext {
   config: StackConfig;
   keys: KeySource;
+  /** How the providers of OAuth 2.0 access tokens (`ProviderId`) are called. Default: global fetch, 5 s. */
+  tokenInfo?: TokenInfoOptions;
   sessions: SessionStore;
   /** ms since the epoch */
   now(): number;
@@ -46,22 +50,6 @@ export function checkRoleArnFormat(arn: string): void {
   if (!parseRoleArn(arn)) throw new StsFault("ValidationError", 400, `${arn} is invalid`);
 }
 
-/**
- * Rule: `ProviderId` (OAuth 2.0 access tokens of Login with Amazon / Facebook) is not supported yet.
- * @throws StsFault `InvalidIdentityToken` (400) when present.
- */
-export function checkProviderId(providerId: string | undefined): void {
-  // TODO: a later issue adds the Login with Amazon (www.amazon.com) and Facebook (graph.facebook.com) personas:
-  // validate the access token by calling the provider's token-info endpoint (IDPRejectedClaim / IDPCommunicationError).
-  if (providerId !== undefined) {
-    throw new StsFault(
-      "InvalidIdentityToken",
-      400,
-      `ProviderId ${providerId} is not supported by the local STS yet: send an OpenID Connect ID token without ProviderId`,
-    );
-  }
-}
-
 /** Session data the token passes (reference §5.4), which the trust policy must also allow. */
 export interface TokenSessionData {
   /** From the `https://aws.amazon.com/tags` claim: needs `sts:TagSession`. */
@@ -71,21 +59,23 @@ export interface TokenSessionData {
 }
 
 /**
- * Rule: the role exists in this account and its trust policy allows the token's provider to
- * `sts:AssumeRoleWithWebIdentity` under the token's condition keys (`<provider>:aud`, `:sub`, `:azp`, `:amr`, `:oaud`)
+ * Rule: the role exists in this account and its trust policy allows the token's provider (`Principal.Federated`: the
+ * IAM OIDC provider's ARN, or `accounts.google.com` / `www.amazon.com` / `graph.facebook.com`) to
+ * `sts:AssumeRoleWithWebIdentity` under the identity's condition keys (`<provider>:aud`, `:sub`, `:azp`, `:amr`,
+ * `:oaud`; `www.amazon.com:app_id`, `:user_id`; `graph.facebook.com:app_id`, `:id`)
  * — and, with the same principal and keys, `sts:TagSession` when the token passes session tags and
  * `sts:SetSourceIdentity` when it passes a source identity. The request's `aws:RequestTag/<key>`, `aws:TagKeys`,
  * `sts:TransitiveTagKeys` and `sts:SourceIdentity` are among the keys.
  * @throws StsFault `AccessDenied` (403) `Not authorized to perform sts:AssumeRoleWithWebIdentity` (whichever failed).
  */
-export function checkRoleTrust(config: StackConfig, arn: string, identity: VerifiedWebIdentity, session: TokenSessionData = {}): RoleConfig {
+export function checkRoleTrust(config: StackConfig, arn: string, identity: WebIdentity, session: TokenSessionData = {}): RoleConfig {
   const role = findRole(config, arn);
   if (!role) throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
-  const principal = { type: "Federated", id: identity.providerArn };
+  const principal = { type: "Federated", id: identity.federatedProvider };
   const keys = {
     ...identity.conditionKeys,
     ...sessionConditionKeys(session.tags, session.sourceIdentity),
-    "aws:FederatedProvider": identity.providerArn,
+    "aws:FederatedProvider": identity.federatedProvider,
   };
   const actions = ["sts:AssumeRoleWithWebIdentity"];
   if (session.tags) actions.push("sts:TagSession");
@@ -140,11 +130,13 @@ export function checkSessionPolicy(
 
 /**
  * `AssumeRoleWithWebIdentity` (unsigned; a signature, if any, is ignored): validate the members, verify the web
- * identity token, check the session tags and source identity it passes, evaluate the role's trust policy (with
+ * identity token (an OIDC ID token of an IAM OIDC provider or of Google; with `ProviderId`, an OAuth 2.0 access token
+ * confirmed by Login with Amazon or Facebook), check the session tags and source identity it passes, evaluate the role's trust policy (with
  * `sts:TagSession` / `sts:SetSourceIdentity` when needed), apply DurationSeconds and session policies, and issue
  * account-encoded temporary credentials whose session records the tags and source identity.
- * @throws StsFault `ValidationError`, `InvalidIdentityToken`, `ExpiredTokenException`, `InvalidParameterValue`,
- *   `AccessDenied`, `MalformedPolicyDocument`, `PackedPolicyTooLarge` — see the checks above.
+ * @throws StsFault `ValidationError`, `InvalidIdentityToken`, `ExpiredTokenException`, `IDPRejectedClaim`,
+ *   `IDPCommunicationError`, `InvalidParameterValue`, `AccessDenied`, `MalformedPolicyDocument`, `PackedPolicyTooLarge`
+ *   — see the checks above and ./builtin.ts.
  */
 export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsContext): Promise<ResultTree> {
   const { arns: policyArns, problems } = policyArnProblems(params);
@@ -155,10 +147,14 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
   const durationParam = params.get("DurationSeconds");
   const duration = durationParam === undefined ? DEFAULT_DURATION_SECONDS : Number(durationParam.trim());
   checkRoleArnFormat(arn);
-  checkProviderId(params.get("ProviderId"));
 
   const now = ctx.now();
-  const identity = await verifyWebIdentityToken(token, { config: ctx.config, keys: ctx.keys, now });
+  const identity = await verifyIdentity(token, params.get("ProviderId"), {
+    config: ctx.config,
+    keys: ctx.keys,
+    now,
+    ...(ctx.tokenInfo ? { tokenInfo: ctx.tokenInfo } : {}),
+  });
   const tags = checkTokenSessionTags(identity.claims);
   const sourceIdentity = checkTokenSourceIdentity(identity.claims);
   const role = checkRoleTrust(ctx.config, arn, identity, {
@@ -170,7 +166,6 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
 
   const roleId = roleUniqueId(ctx.config.account, arn);
   const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
-  const amr = identity.conditionKeys[`${identity.providerName}:amr`];
   const creds = ctx.sessions.issue(
     {
       account: ctx.config.account,
@@ -180,13 +175,11 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
       roleName: role.name,
       roleSessionName: sessionName,
       webIdentity: {
-        providerArn: identity.providerArn,
+        federatedProvider: identity.federatedProvider,
         providerName: identity.providerName,
         sub: identity.sub,
         aud: identity.audience,
-        oaud: (identity.conditionKeys[`${identity.providerName}:oaud`] as string[] | undefined) ?? [],
-        ...(typeof identity.claims.azp === "string" ? { azp: identity.claims.azp } : {}),
-        ...(amr !== undefined ? { amr: typeof amr === "string" ? [amr] : amr } : {}),
+        keys: identity.conditionKeys,
       },
       ...(params.get("Policy") !== undefined ? { sessionPolicy: params.get("Policy") } : {}),
       ...(policyArns.length > 0 ? { policyArns } : {}),
@@ -208,7 +201,7 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
     },
     SourceIdentity: sourceIdentity,
     PackedPolicySize: packedPolicySize,
-    Provider: identity.providerArn,
+    Provider: identity.federatedProvider,
   };
 }
 

@@ -401,17 +401,20 @@ describe("AssumeRoleWithWebIdentity refusals, as the SDK sees them", () => {
     expect([f.code, f.status, f.message]).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]);
   });
 
-  it("a ProviderId (OAuth 2.0 access tokens) is not supported yet → InvalidIdentityToken saying so", async () => {
+  it("a ProviderId other than www.amazon.com / graph.facebook.com → InvalidIdentityToken naming the supported ones", async () => {
     const f = await sdkFailure(
-      unsignedClient().send(
-        new AssumeRoleWithWebIdentityCommand({ RoleArn: USER_ROLE, RoleSessionName: "lwa", WebIdentityToken: "Atza|IQEBLjAsAhRFiXuWpUXuRvQ9PZL3GMFcYevydwIU", ProviderId: "www.amazon.com" }),
-      ),
+      unsignedClient().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: USER_ROLE, RoleSessionName: "oidc", WebIdentityToken: await mint(), ProviderId: "accounts.google.com" })),
     );
     expect([f.code, f.status, f.message]).toEqual([
       "InvalidIdentityToken",
       400,
-      "ProviderId www.amazon.com is not supported by the local STS yet: send an OpenID Connect ID token without ProviderId",
+      "ProviderId accounts.google.com is not supported: www.amazon.com and graph.facebook.com are the only supported identity providers for OAuth 2.0 access tokens. Omit ProviderId for OpenID Connect ID tokens.",
     ]);
+  });
+
+  it("an access token without ProviderId → not a valid JWT (AWS's text)", async () => {
+    const f = await sdkFailure(assume("Atza|IQEBLjAsAhRFiXuWpUXuRvQ9PZL3GMFcYevydwIU"));
+    expect([f.code, f.status, f.message]).toEqual(["InvalidIdentityToken", 400, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"]);
   });
 
   it("a wrong issuer → No OpenIDConnect provider found in your account for <iss>", async () => {

@@ -1,6 +1,7 @@
 /**
  * The local STS stand-in: AWS Query protocol over plain `node:http` on 127.0.0.1, answering like real STS
- * (/work/shared/reference/sts.md): `AssumeRoleWithWebIdentity` (unsigned) and `GetCallerIdentity` (SigV4), XML or
+ * (/work/shared/reference/sts.md): `AssumeRoleWithWebIdentity` (unsigned; IAM OIDC providers, Google ID tokens, and
+ * Login with Amazon / Facebook access tokens with `ProviderId`) and `GetCallerIdentity` (SigV4), XML or
  * JSON (`Accept: application/json`), CORS like STS (§6). Every failure is an {@link StsFault} rendered by one
  * handler as `ErrorResponse`. Shares no code with the browser client (src/aws).
  * With the `controls` option it also answers the local-stack test controls under `/__local/` (../controls.ts — not
@@ -41,8 +42,10 @@ export interface StsOptions {
    * IdP's), and the STS reads the stack clock (`controls.now`, unless `now` is given).
    */
   controls?: StackControls;
-  /** fetch used for OIDC discovery and JWKS. Default global `fetch`. */
+  /** fetch used for OIDC discovery and JWKS, and for the token-info calls of `ProviderId` tokens. Default global `fetch`. */
   fetchImpl?: typeof fetch;
+  /** How long Login with Amazon / Facebook may take to answer a token-info call (ms). Default 5000. */
+  providerTimeoutMs?: number;
   /** Share a session store with other stand-ins (e.g. S3) so they can open session tokens. Default: a new one. */
   sessions?: SessionStore;
   /** Replace the JWKS cache (tests). Default: {@link createJwksCache} with `fetchImpl`. */
@@ -126,6 +129,10 @@ export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: 
     now: opts.now ?? opts.controls?.now ?? Date.now,
     sessions: opts.sessions ?? createSessionStore(),
     keys: opts.keys ?? createJwksCache(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    tokenInfo: {
+      ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+      ...(opts.providerTimeoutMs !== undefined ? { timeoutMs: opts.providerTimeoutMs } : {}),
+    },
   };
   const logError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
 

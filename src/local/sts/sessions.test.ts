@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StsFault } from "./faults";
-import { checkSessionCredential, createSessionStore } from "./sessions";
+import { checkSessionCredential, createSessionStore, sessionContextKeys } from "./sessions";
 
 const session = {
   account: "123456789012",
@@ -49,5 +49,32 @@ describe("session tokens", () => {
     expect(code(() => checkSessionCredential(store, creds.accessKeyId, creds.sessionToken, exp))).toBe(
       "ExpiredToken 403 The security token included in the request is expired",
     );
+  });
+
+  it("survive the token: the web identity's keys, aws:FederatedProvider and the principal keys for later policy evaluation", () => {
+    const store = createSessionStore();
+    const webIdentity = {
+      federatedProvider: "www.amazon.com",
+      providerName: "www.amazon.com",
+      sub: "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A",
+      aud: "amzn1.application-oa2-client.5e1f",
+      keys: { "www.amazon.com:app_id": "amzn1.application-oa2-client.5e1f", "www.amazon.com:user_id": "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A" },
+    };
+    const creds = store.issue({ ...session, webIdentity, sessionTags: [{ key: "Project", value: "Demo" }], sourceIdentity: "alice" }, Date.UTC(2030, 0, 1));
+    const opened = store.open(creds.sessionToken);
+    expect(opened?.webIdentity).toEqual(webIdentity);
+    expect(opened && sessionContextKeys(opened)).toEqual({
+      "aws:userid": "AROAEXAMPLE:s",
+      "aws:PrincipalArn": "arn:aws:iam::123456789012:role/R",
+      "aws:PrincipalAccount": "123456789012",
+      "aws:PrincipalType": "AssumedRole",
+      "www.amazon.com:app_id": "amzn1.application-oa2-client.5e1f",
+      "www.amazon.com:user_id": "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A",
+      "aws:FederatedProvider": "www.amazon.com",
+      "aws:PrincipalTag/Project": "Demo",
+      "aws:SourceIdentity": "alice",
+    });
+    const plain = store.open(store.issue(session, Date.UTC(2030, 0, 1)).sessionToken);
+    expect(plain && sessionContextKeys(plain)).not.toHaveProperty("aws:FederatedProvider");
   });
 });

@@ -5,6 +5,7 @@
  * later S3) can open a token and evaluate policies. Real STS tokens are opaque too (reference §2.2).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { ConditionValues } from "../iam/policy";
 import { MESSAGES, StsFault } from "./faults";
 import { newSecretAccessKey, newSessionAccessKeyId } from "./ids";
 
@@ -22,15 +23,21 @@ export interface SessionData {
   roleArn: string;
   roleName: string;
   roleSessionName: string;
-  /** Web identity: provider ARN, its condition-key prefix (`host/path`), and the token's claims used as keys. */
+  /** Web identity: who vouched for the caller, and the keys the trust policy saw (policy variables later). */
   webIdentity?: {
-    providerArn: string;
+    /** `aws:FederatedProvider`: the IAM OIDC provider's ARN, or `accounts.google.com` / `www.amazon.com` / `graph.facebook.com`. */
+    federatedProvider: string;
+    /** The condition-key prefix: `host[:port]/path`, or the built-in provider's name. */
     providerName: string;
+    /** `SubjectFromWebIdentityToken`. */
     sub: string;
+    /** `Audience`. */
     aud: string;
-    oaud: string[];
-    azp?: string;
-    amr?: string[];
+    /**
+     * The provider's condition keys, e.g. `127.0.0.1:9400:sub`, `accounts.google.com:aud`/`:oaud`/`:sub`,
+     * `www.amazon.com:app_id`/`:user_id`, `graph.facebook.com:app_id`/`:id`.
+     */
+    keys: Record<string, string | string[]>;
   };
   /** Inline session policy text, when one was passed. */
   sessionPolicy?: string;
@@ -116,4 +123,28 @@ export function checkSessionCredential(store: SessionStore, accessKeyId: string,
   }
   if (session.expiration * 1000 <= nowMs) throw new StsFault("ExpiredToken", 403, MESSAGES.expiredSessionToken);
   return session;
+}
+
+/**
+ * The request-context keys a session brings to permission and session policies (IAM User Guide "AWS global condition
+ * context keys" and "Identifying users with web identity federation"): the web identity provider's keys, usable as
+ * policy variables (`${accounts.google.com:sub}`, `${www.amazon.com:user_id}`, `${graph.facebook.com:id}`,
+ * `${127.0.0.1:9400:sub}`), `aws:FederatedProvider`, `aws:userid` (`AROA…:<session>`), `aws:PrincipalArn` (the role's
+ * ARN), `aws:PrincipalAccount`, `aws:PrincipalType` (`AssumedRole`), `aws:PrincipalTag/<key>` for session tags and
+ * `aws:SourceIdentity`.
+ */
+export function sessionContextKeys(session: SessionData): ConditionValues {
+  const keys: Record<string, string | readonly string[]> = {
+    "aws:userid": session.assumedRoleId,
+    "aws:PrincipalArn": session.roleArn,
+    "aws:PrincipalAccount": session.account,
+    "aws:PrincipalType": "AssumedRole",
+  };
+  if (session.webIdentity) {
+    Object.assign(keys, session.webIdentity.keys);
+    keys["aws:FederatedProvider"] = session.webIdentity.federatedProvider;
+  }
+  for (const { key, value } of session.sessionTags ?? []) keys[`aws:PrincipalTag/${key}`] = value;
+  if (session.sourceIdentity !== undefined) keys["aws:SourceIdentity"] = session.sourceIdentity;
+  return keys;
 }

@@ -26,18 +26,33 @@ export const EXP_GRACE_SECONDS = 300;
 /** JWT claims as decoded (unverified until {@link checkTokenSignature} passed). */
 export type Claims = Readonly<Record<string, unknown>>;
 
-/** A token that passed every check: the provider, the matched audience and the claims. */
-export interface VerifiedWebIdentity {
-  provider: OidcProviderConfig;
-  providerArn: string;
-  /** host[:port]/path — the condition-key prefix. */
+/**
+ * A web identity STS accepted, whichever way it was checked (IAM OIDC provider, Google ID token, or an OAuth 2.0 access
+ * token confirmed by Login with Amazon / Facebook): what the trust policy, the answer and the session see.
+ */
+export interface WebIdentity {
+  /**
+   * `Provider` in the answer, `Principal.Federated` in trust policies and `aws:FederatedProvider`: the IAM OIDC
+   * provider's ARN, or the built-in provider's name (`accounts.google.com`, `www.amazon.com`, `graph.facebook.com`).
+   */
+  federatedProvider: string;
+  /** The condition-key prefix: host[:port]/path of an IAM OIDC provider, or the built-in provider's name. */
   providerName: string;
   /** The client id that matched (`Audience` in the response). */
   audience: string;
+  /** `SubjectFromWebIdentityToken`. */
   sub: string;
+  /** The ID token's claims (verified); empty for an OAuth 2.0 access token, which is opaque. */
   claims: Claims;
-  /** Trust-policy condition keys: `<name>:aud`, `:oaud`, `:sub`, `:azp`, `:amr`. */
+  /** Trust-policy condition keys, e.g. `<name>:aud`, `:oaud`, `:sub`, `:azp`, `:amr`, `www.amazon.com:user_id`. */
   conditionKeys: Record<string, string | string[]>;
+}
+
+/** An ID token that passed every check for an IAM OIDC provider: the provider, the matched audience and the claims. */
+export interface VerifiedWebIdentity extends WebIdentity {
+  provider: OidcProviderConfig;
+  /** The IAM OIDC provider's ARN (= `federatedProvider`). */
+  providerArn: string;
 }
 
 /** Resolves candidate verification keys of an issuer for a JWS header. */
@@ -388,6 +403,33 @@ export function checkNotBefore(claims: Claims, nowMs: number): void {
   }
 }
 
+/**
+ * The checks every signed ID token goes through once its issuer is known, in reference §5.3's order: signing
+ * algorithm → verification key from `keyIssuer`'s discovery + JWKS → signature → claim types.
+ * @throws StsFault `InvalidIdentityToken` (see {@link checkAlgorithm}, {@link KeySource.candidates},
+ *   {@link checkTokenSignature}, {@link checkClaimTypes}).
+ */
+export async function checkSignedToken(
+  token: string,
+  header: JWSHeaderParameters,
+  keyIssuer: string,
+  keys: KeySource,
+): Promise<{ claims: Claims; sub: string; exp: number }> {
+  checkAlgorithm(header);
+  const candidates = await keys.candidates(keyIssuer, header);
+  const claims = await checkTokenSignature(token, candidates);
+  return { claims, ...checkClaimTypes(claims) };
+}
+
+/**
+ * The time checks of a verified ID token: {@link checkExpiry} (`exp` + 300 s) then {@link checkNotBefore}.
+ * @throws StsFault `ExpiredTokenException` (400); `InvalidIdentityToken` (400) before `nbf`.
+ */
+export function checkTokenTimes(claims: Claims, exp: number, nowMs: number): void {
+  checkExpiry(exp, nowMs);
+  checkNotBefore(claims, nowMs);
+}
+
 /** Trust-policy condition keys of a verified token (IAM "Available keys for AWS web identity federation"). */
 export function webIdentityConditionKeys(name: string, claims: Claims, audience: string, sub: string): Record<string, string | string[]> {
   const keys: Record<string, string | string[]> = {
@@ -413,17 +455,15 @@ export async function verifyWebIdentityToken(
 ): Promise<VerifiedWebIdentity> {
   const { header, iss } = checkTokenShape(token);
   const provider = checkProvider(ctx.config, iss);
-  checkAlgorithm(header);
-  const candidates = await ctx.keys.candidates(provider.url, header);
-  const claims = await checkTokenSignature(token, candidates);
-  const { sub, exp } = checkClaimTypes(claims);
+  const { claims, sub, exp } = await checkSignedToken(token, header, provider.url, ctx.keys);
   const audience = checkAudience(provider, claims);
-  checkExpiry(exp, ctx.now);
-  checkNotBefore(claims, ctx.now);
+  checkTokenTimes(claims, exp, ctx.now);
   const name = providerName(provider.url);
+  const arn = providerArn(ctx.config, provider.url);
   return {
     provider,
-    providerArn: providerArn(ctx.config, provider.url),
+    providerArn: arn,
+    federatedProvider: arn,
     providerName: name,
     audience,
     sub,
