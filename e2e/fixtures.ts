@@ -12,6 +12,13 @@ export const idp = "http://127.0.0.1:9400";
 export const sts = "http://127.0.0.1:9401";
 export const clientId = "web-identity-console";
 
+/** The local personas of public/config.json (src/local/stack.json): origin, button label, and alice's subject there. */
+export const personas = {
+  google: { origin: "http://127.0.0.1:9402", label: "Google", role: "GoogleUser", aliceSubject: "108602733498142750271" },
+  amazon: { origin: "http://127.0.0.1:9403", label: "Amazon", role: "AmazonUser", aliceSubject: "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A" },
+  facebook: { origin: "http://127.0.0.1:9404", label: "Facebook", role: "FacebookUser", aliceSubject: "10158273645012345" },
+} as const;
+
 /** public/config.json as shipped (the app fetches it at /config.json). */
 export function shippedConfig(): Record<string, unknown> & { providers: Record<string, unknown>[] } {
   return JSON.parse(readFileSync(fileURLToPath(new URL("../public/config.json", import.meta.url)), "utf8")) as Record<string, unknown> & { providers: Record<string, unknown>[] };
@@ -112,6 +119,16 @@ export class StackControls {
   /** Make `prompt=none` answer login_required for `username`'s provider session. */
   refuseSilentRenewal(username: string, refuse = true) {
     return this.post("silent-renewal", { username, refuse });
+  }
+
+  /** Take a provider persona offline (sockets closed unanswered), make it answer an HTML page, or bring it back up. */
+  setPersona(persona: "oidc" | "google" | "amazon" | "facebook", mode: "up" | "offline" | "garbage") {
+    return this.post("persona", { persona, mode });
+  }
+
+  /** Revoke every token the persona has issued to `username` so far. */
+  revoke(persona: "oidc" | "google" | "amazon" | "facebook", username: string) {
+    return this.post("revoke", { persona, username });
   }
 
   reset() {

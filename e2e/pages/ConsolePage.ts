@@ -82,8 +82,14 @@ export class ConsolePage {
     await this.page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
-  async expectSignedInAs(username: string) {
-    await expect(this.signedInAs).toHaveText(`Signed in as ${username} with Local OpenID provider`);
+  /** Sign in with a provider's button (e.g. "Google") through its login form. */
+  async signInWithProvider(label: string, username: string, password: string) {
+    await this.signInWith(label).click();
+    await this.fillProviderLogin(username, password);
+  }
+
+  async expectSignedInAs(username: string, providerLabel = "Local OpenID provider") {
+    await expect(this.signedInAs).toHaveText(`Signed in as ${username} with ${providerLabel}`);
     await expect(this.signOutButton).toBeVisible();
   }
 
