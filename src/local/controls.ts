@@ -1,14 +1,28 @@
 /**
  * Local-stack extensions ("test controls"): switches that real AWS and real identity providers do not have, so tests
- * can expire sessions without waiting and make silent renewal fail on purpose. One {@link StackControls} object is
- * shared by the whole stack (`npm start` creates it; tests create their own) and both servers mount
- * {@link handleControlRequest} under `/__local/`, so the IdP port and the STS port answer the same controls:
+ * can expire sessions without waiting, make silent renewal fail on purpose, revoke a user's tokens at a provider and
+ * take a provider down. One {@link StackControls} object is shared by the whole stack (`npm start` creates it; tests
+ * create their own) and every server mounts {@link handleControlRequest} under `/__local/`, so the STS port and every
+ * identity-provider port (the generic OpenID provider and the Google, Amazon and Facebook personas) answer the same
+ * controls:
  *
  *   GET  /__local/state                                          → the current state
  *   POST /__local/clock          {"offsetSeconds": N}            → the stack clock = real time + N s (|N| ≤ 10 days)
  *   POST /__local/silent-renewal {"username": "alice", "refuse": true|false}
  *                                                                → prompt=none for alice's IdP session: login_required
- *   POST /__local/reset          {}                              → offset 0, no refusals
+ *   POST /__local/persona        {"persona": "google", "mode": "up"|"offline"|"garbage"}
+ *                                                                → offline: that provider closes every request's socket
+ *                                                                  without answering; garbage: it answers every request
+ *                                                                  with a 200 HTML maintenance page; up: normal
+ *                                                                  (persona: "oidc" | "google" | "amazon" | "facebook")
+ *   POST /__local/revoke         {"persona": "amazon", "username": "alice"}
+ *                                                                → every access and refresh token that provider has
+ *                                                                  issued to alice so far stops working at once
+ *                                                                  (the answer adds "revokedTokens": how many)
+ *   POST /__local/reset          {}                              → offset 0, no refusals, every provider up
+ *
+ * `/__local/` itself stays answered on a provider's port while that provider is offline or answering garbage, so a
+ * test can bring it back up through the same port.
  *
  * Every answer is JSON: `{ "ok": true, ...state }` or `{ "error": "..." }`. Only loopback clients are answered; a
  * request carrying an `Origin` header (any web page: browsers send it on every cross-origin POST) is refused with 403,
@@ -18,6 +32,7 @@
  * `npm start` {@link installStackClock} makes `Date.now` itself follow the offset in the stack process.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { PERSONAS } from "./config";
 import { readBodyUpTo } from "./http";
 
 /** Every control lives under this path, on the IdP's port and on the STS's port. */
@@ -26,6 +41,25 @@ export const CONTROL_PATH_PREFIX = "/__local/";
 export const MAX_CLOCK_OFFSET_SECONDS = 10 * 24 * 60 * 60;
 /** Largest accepted control request body. */
 export const MAX_CONTROL_BODY_BYTES = 4 * 1024;
+
+/** The identity providers of the stack: the generic OpenID provider ("oidc") and the personas. */
+export const IDENTITY_PROVIDERS = ["oidc", ...PERSONAS] as const;
+export type IdentityProviderName = (typeof IDENTITY_PROVIDERS)[number];
+
+/**
+ * How a provider answers (`POST /__local/persona`):
+ * - `up`: normally;
+ * - `offline`: it closes every request's socket without answering — a provider that is down or unreachable;
+ * - `garbage`: it answers every request `200 text/html` with a maintenance page — a proxy or captive portal in front.
+ */
+export const PROVIDER_MODES = ["up", "offline", "garbage"] as const;
+export type ProviderMode = (typeof PROVIDER_MODES)[number];
+
+/** What a running provider gives the controls so that `POST /__local/revoke` reaches its token store. */
+export interface RevocableProvider {
+  /** Make every access and refresh token issued to `username` so far unusable; resolves with how many there were. */
+  revokeUserTokens(username: string): Promise<number>;
+}
 
 /** What `GET /__local/state` (and every successful POST) answers, besides `"ok": true`. */
 export interface StackControlState {
@@ -37,6 +71,8 @@ export interface StackControlState {
   processClockShifted: boolean;
   /** Usernames whose silent renewal (`prompt=none`) is refused, sorted. */
   silentRenewalRefused: string[];
+  /** How each identity provider answers. */
+  personas: Record<IdentityProviderName, ProviderMode>;
 }
 
 /** The shared, mutable state of the local-stack extensions. */
@@ -55,7 +91,25 @@ export interface StackControls {
    */
   setSilentRenewalRefused(username: string, refuse: boolean): void;
   isSilentRenewalRefused(username: string): boolean;
-  /** Offset 0, no refusals. */
+  /**
+   * Take a provider offline, make it answer garbage, or bring it back up.
+   * @throws RangeError for an unknown provider or mode.
+   */
+  setProviderMode(provider: IdentityProviderName, mode: ProviderMode): void;
+  providerMode(provider: IdentityProviderName): ProviderMode;
+  /**
+   * Called by a provider server when it starts with these controls, so that {@link revokeTokens} reaches it.
+   * @returns a function that detaches it again (call it on close).
+   */
+  attachProvider(provider: IdentityProviderName, store: RevocableProvider): () => void;
+  /**
+   * Revoke every access and refresh token `provider` has issued to `username` so far (every running instance of it
+   * attached to these controls). Later sign-ins get working tokens.
+   * @returns how many tokens stopped working.
+   * @throws RangeError for an unknown provider or username, or when no such provider is attached.
+   */
+  revokeTokens(provider: IdentityProviderName, username: string): Promise<number>;
+  /** Offset 0, no refusals, every provider up. */
   reset(): void;
   state(): StackControlState;
 }
@@ -109,6 +163,19 @@ export function createStackControls(opts: StackControlsOptions = {}): StackContr
   const log = opts.log ?? (() => {});
   let offsetSeconds = 0;
   const refused = new Set<string>();
+  const modes = new Map<IdentityProviderName, ProviderMode>();
+  const attached = new Map<IdentityProviderName, Set<RevocableProvider>>();
+  const checkUsername = (username: unknown): string => {
+    if (typeof username !== "string" || !/^[\w.@+-]{1,64}$/.test(username)) throw new RangeError(`username must be a test user's name, got ${JSON.stringify(username)}`);
+    if (known && !known.has(username)) throw new RangeError(`${JSON.stringify(username)} is not a test user (known: ${[...known].join(", ")})`);
+    return username;
+  };
+  const checkProvider = (provider: unknown): IdentityProviderName => {
+    if (typeof provider !== "string" || !(IDENTITY_PROVIDERS as readonly string[]).includes(provider)) {
+      throw new RangeError(`persona must be one of ${IDENTITY_PROVIDERS.join(", ")}, got ${JSON.stringify(provider)}`);
+    }
+    return provider as IdentityProviderName;
+  };
 
   const controls: StackControls = {
     now: () => realNow() + offsetSeconds * 1000,
@@ -123,23 +190,51 @@ export function createStackControls(opts: StackControlsOptions = {}): StackContr
       log(`clock offset ${seconds >= 0 ? "+" : ""}${seconds} s: stack time is now ${new Date(controls.now()).toISOString()}`);
     },
     setSilentRenewalRefused(username, refuse) {
-      if (typeof username !== "string" || !/^[\w.@+-]{1,64}$/.test(username)) throw new RangeError(`username must be a test user's name, got ${JSON.stringify(username)}`);
-      if (known && !known.has(username)) throw new RangeError(`${JSON.stringify(username)} is not a test user (known: ${[...known].join(", ")})`);
+      checkUsername(username);
       if (refuse) refused.add(username);
       else refused.delete(username);
       log(`silent renewal (prompt=none) ${refuse ? "refused" : "allowed again"} for ${username}`);
     },
     isSilentRenewalRefused: (username) => refused.has(username),
+    setProviderMode(provider, mode) {
+      checkProvider(provider);
+      if (typeof mode !== "string" || !(PROVIDER_MODES as readonly string[]).includes(mode)) throw new RangeError(`mode must be one of ${PROVIDER_MODES.join(", ")}, got ${JSON.stringify(mode)}`);
+      if (mode === "up") modes.delete(provider);
+      else modes.set(provider, mode);
+      log(`${provider}: ${mode === "up" ? "up (answering normally)" : mode === "offline" ? "offline (closing every connection without answering)" : "answering garbage (an HTML maintenance page)"}`);
+    },
+    providerMode: (provider) => modes.get(provider) ?? "up",
+    attachProvider(provider, store) {
+      checkProvider(provider);
+      const stores = attached.get(provider) ?? new Set<RevocableProvider>();
+      stores.add(store);
+      attached.set(provider, stores);
+      return () => {
+        stores.delete(store);
+      };
+    },
+    async revokeTokens(provider, username) {
+      checkProvider(provider);
+      checkUsername(username);
+      const stores = [...(attached.get(provider) ?? [])];
+      if (stores.length === 0) throw new RangeError(`No ${provider} provider runs with these controls`);
+      let count = 0;
+      for (const store of stores) count += await store.revokeUserTokens(username);
+      log(`${provider}: revoked ${count} token${count === 1 ? "" : "s"} of ${username}`);
+      return count;
+    },
     reset() {
       offsetSeconds = 0;
       refused.clear();
-      log("reset: clock offset 0, silent renewal allowed for everyone");
+      modes.clear();
+      log("reset: clock offset 0, silent renewal allowed for everyone, every provider up");
     },
     state: () => ({
       clockOffsetSeconds: offsetSeconds,
       now: new Date(controls.now()).toISOString(),
       processClockShifted: shiftedBy.has(controls),
       silentRenewalRefused: [...refused].sort(),
+      personas: Object.fromEntries(IDENTITY_PROVIDERS.map((p) => [p, modes.get(p) ?? "up"])) as Record<IdentityProviderName, ProviderMode>,
     }),
   };
   return controls;
@@ -181,6 +276,8 @@ const ROUTES: Record<string, { method: "GET" | "POST"; keys: readonly string[] }
   state: { method: "GET", keys: [] },
   clock: { method: "POST", keys: ["offsetSeconds"] },
   "silent-renewal": { method: "POST", keys: ["username", "refuse"] },
+  persona: { method: "POST", keys: ["persona", "mode"] },
+  revoke: { method: "POST", keys: ["persona", "username"] },
   reset: { method: "POST", keys: [] },
 };
 
@@ -201,7 +298,7 @@ async function readJsonObject(req: IncomingMessage): Promise<Record<string, unkn
   return parsed as Record<string, unknown>;
 }
 
-async function answer(controls: StackControls, req: IncomingMessage): Promise<StackControlState> {
+async function answer(controls: StackControls, req: IncomingMessage): Promise<StackControlState & { revokedTokens?: number }> {
   if (!isLoopbackAddress(req.socket.remoteAddress)) throw new ControlRefusal(403, "Test controls answer loopback clients only");
   if (req.headers.origin !== undefined) throw new ControlRefusal(403, "Test controls refuse requests from web pages (the request has an Origin header)");
   if (!isLoopbackHost(req.headers.host)) throw new ControlRefusal(403, "Test controls answer only requests addressed to a loopback host name");
@@ -228,6 +325,12 @@ async function answer(controls: StackControls, req: IncomingMessage): Promise<St
         if (typeof body.refuse !== "boolean") throw new RangeError('refuse must be true or false, e.g. {"username": "alice", "refuse": true}');
         controls.setSilentRenewalRefused(body.username as string, body.refuse);
         break;
+      case "persona":
+        if (!("mode" in body)) throw new RangeError('mode is required, e.g. {"persona": "google", "mode": "offline"}');
+        controls.setProviderMode(body.persona as IdentityProviderName, body.mode as ProviderMode);
+        break;
+      case "revoke":
+        return { ...controls.state(), revokedTokens: await controls.revokeTokens(body.persona as IdentityProviderName, body.username as string) };
       case "reset":
         controls.reset();
         break;

@@ -19,12 +19,28 @@ export interface MemoryAdapterOptions {
   now?: () => number;
 }
 
+/** Models that hold what a user was given, and go when the user's tokens are revoked (the session stays). */
+const REVOCABLE = new Set([...GRANTABLE, "Grant"]);
+/** Of those, the tokens a client holds. */
+const TOKENS = new Set(["AccessToken", "RefreshToken"]);
+
+/** oidc-provider's adapter factory plus the one local-stack operation the library has no call for. */
+export type MemoryAdapterFactory = AdapterFactory & {
+  /**
+   * Delete every grant, authorization code, access token and refresh token of `accountId` (all clients): they stop
+   * working at once, as when a user revokes an app's access at the provider. The login session stays, so a later
+   * sign-in (interactive or `prompt=none`) makes a new grant and gets working tokens.
+   * @returns how many access and refresh tokens were still live.
+   */
+  revokeAccount(accountId: string): number;
+};
+
 /**
  * One in-memory store per IdP instance, so several IdPs in one process (tests, personas) never share state.
  * Written here rather than relying on oidc-provider's built-in memory adapter only because that one prints a
  * "development-only adapter" warning on every start; a local stack that forgets everything on restart is the point.
  */
-export function createMemoryAdapter(opts: MemoryAdapterOptions): AdapterFactory {
+export function createMemoryAdapter(opts: MemoryAdapterOptions): MemoryAdapterFactory {
   const { clockToleranceSeconds } = opts;
   const now = opts.now ?? (() => Date.now());
   const entries = new Map<string, Entry>();
@@ -106,5 +122,17 @@ export function createMemoryAdapter(opts: MemoryAdapterOptions): AdapterFactory 
     }
   }
 
-  return (model: string) => new MemoryAdapter(model);
+  const revokeAccount = (accountId: string): number => {
+    let tokens = 0;
+    for (const [key, entry] of entries) {
+      const model = key.slice(0, key.indexOf(":"));
+      if (!REVOCABLE.has(model) || entry.payload.accountId !== accountId) continue;
+      if (TOKENS.has(model) && entry.expiresAt > now()) tokens += 1;
+      entries.delete(key);
+      if (typeof entry.payload.grantId === "string") grants.get(entry.payload.grantId)?.delete(key);
+    }
+    return tokens;
+  };
+
+  return Object.assign((model: string) => new MemoryAdapter(model), { revokeAccount });
 }

@@ -1,23 +1,31 @@
 /**
- * The oidc-provider configuration of the local OpenID provider (see server.ts for what the app sees): clients from
- * stack.json, the test users as accounts, token lifetimes, the refresh-token rule, RP-initiated logout pages and the
- * interaction policy with the local-stack "refuse silent renewal" check.
+ * The oidc-provider configuration of a local identity provider (see server.ts for what the app sees): the provider's
+ * profile (personas.ts: routes, clients, scopes, claims, features), the test users as accounts under the provider's
+ * subjects, token lifetimes, the refresh-token rule, RP-initiated logout pages and the interaction policy with the
+ * local-stack "refuse silent renewal" check.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair } from "jose";
-import type { Account, Configuration, interactionPolicy as InteractionPolicy, KoaContextWithOIDC } from "oidc-provider";
-import type { ClientConfig, IdpTtlConfig, StackConfig, TestUser } from "../config";
+import type { Account, AdapterFactory, ClientMetadata, Configuration, interactionPolicy as InteractionPolicy, KoaContextWithOIDC } from "oidc-provider";
+import type { IdpTtlConfig, StackConfig, TestUser } from "../config";
 import type { StackControls } from "../controls";
-import { createMemoryAdapter } from "./adapter";
 import { htmlHeaders, renderLogoutPage, renderMessagePage } from "./pages";
+import { PROVIDER_PROFILES, type ProviderProfile } from "./personas";
 
-export const PROVIDER_NAME = "Local OpenID Provider";
-export const SCOPES = ["openid", "profile", "email", "offline_access"] as const;
+/** The generic issuer's name on its pages. */
+export const PROVIDER_NAME = PROVIDER_PROFILES.oidc.displayName;
+/** The generic issuer's scopes. */
+export const SCOPES = PROVIDER_PROFILES.oidc.scopes;
 
-const CLOCK_TOLERANCE_SECONDS = 15;
+/** Seconds of clock skew oidc-provider tolerates; the memory adapter keeps entries this much longer. */
+export const CLOCK_TOLERANCE_SECONDS = 15;
 
 export interface ConfigurationInput {
   config: StackConfig;
+  /** Which provider this is (personas.ts). */
+  profile: ProviderProfile;
+  /** The provider's store (adapter.ts), created with the stack clock. */
+  adapter: AdapterFactory;
   port: number;
   /** Effective lifetimes (stack.json's `ttl`, overridden by startIdp's `ttl` option). */
   ttl: IdpTtlConfig;
@@ -29,19 +37,20 @@ export interface ConfigurationInput {
 }
 
 export async function buildConfiguration(input: ConfigurationInput): Promise<Configuration> {
-  const { config, port, ttl, controls } = input;
+  const { config, port, ttl, profile } = input;
   const users = config.users;
-  const clients = config.clients;
+  const clients = profile.clients(config);
   const formOrigins = clientOrigins(clients);
+  const { displayName } = profile;
 
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = await exportJWK(privateKey);
   const signingKey = { ...jwk, kid: `idp-${randomUUID()}`, alg: "RS256", use: "sig" };
 
-  const corsOrigins = new Map(clients.map((c) => [c.clientId, new Set(originsOf([...c.redirectUris, ...c.postLogoutRedirectUris]))]));
+  const corsOrigins = new Map(clients.map((c) => [c.client_id, new Set(clientOrigins([c]))]));
 
   return {
-    adapter: createMemoryAdapter({ clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS, ...(controls ? { now: controls.now } : {}) }),
+    adapter: input.adapter,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     jwks: { keys: [signingKey] },
     cookies: {
@@ -50,30 +59,17 @@ export async function buildConfiguration(input: ConfigurationInput): Promise<Con
       // overwrite each other's session.
       names: { session: `_idp${port}_session`, interaction: `_idp${port}_interaction`, resume: `_idp${port}_resume` },
     },
-    clients: clients.map((c) => ({
-      client_id: c.clientId,
-      application_type: "web",
-      token_endpoint_auth_method: "none",
-      // Without the refresh_token grant oidc-provider drops `offline_access` from the request, so no refresh token.
-      grant_types: c.refreshTokens ? ["authorization_code", "refresh_token"] : ["authorization_code"],
-      response_types: ["code"],
-      redirect_uris: c.redirectUris,
-      post_logout_redirect_uris: c.postLogoutRedirectUris,
-      id_token_signed_response_alg: "RS256",
-    })),
+    clients,
+    routes: profile.routes,
     responseTypes: ["code"],
     pkce: { required: () => true },
-    scopes: [...SCOPES],
-    claims: {
-      openid: ["sub"],
-      profile: ["name", "preferred_username"],
-      email: ["email", "email_verified"],
-    },
+    scopes: [...profile.scopes],
+    claims: profile.claims,
     // Put the profile/email claims the scopes grant into the ID token too (as Google does), not only into userinfo.
     conformIdTokenClaims: false,
-    findAccount: (_ctx, sub) => {
-      const user = users.find((u) => u.sub === sub);
-      return user ? accountFor(user) : undefined;
+    findAccount: (ctx, accountId) => {
+      const user = users.find((u) => profile.subjectOf(u) === accountId);
+      return user ? accountFor(profile, user, ctx) : undefined;
     },
     // First-party app: grant whatever configured scopes/claims it asks for, so the user only ever sees the login form.
     loadExistingGrant: async (ctx) => {
@@ -100,25 +96,25 @@ export async function buildConfiguration(input: ConfigurationInput): Promise<Con
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      userinfo: { enabled: true },
+      revocation: { enabled: profile.revocation },
+      userinfo: { enabled: profile.userinfo },
       rpInitiatedLogout: {
-        enabled: true,
+        enabled: profile.rpInitiatedLogout,
         logoutSource: (ctx, form) => {
           const autoSubmit = logoutProven(ctx);
           setHtml(ctx, formOrigins, autoSubmit);
-          ctx.body = renderLogoutPage({ providerName: PROVIDER_NAME, clientId: ctx.oidc.client?.clientId, form, autoSubmit });
+          ctx.body = renderLogoutPage({ providerName: displayName, clientId: ctx.oidc.client?.clientId, form, autoSubmit });
         },
         postLogoutSuccessSource: (ctx) => {
           setHtml(ctx, formOrigins);
-          ctx.body = renderMessagePage({ providerName: PROVIDER_NAME, title: "Signed out", message: "You are signed out. You can close this page." });
+          ctx.body = renderMessagePage({ providerName: displayName, title: "Signed out", message: "You are signed out. You can close this page." });
         },
       },
     },
     renderError: (ctx, out) => {
       setHtml(ctx, formOrigins);
       ctx.body = renderMessagePage({
-        providerName: PROVIDER_NAME,
+        providerName: displayName,
         title: "Sign-in error",
         message: out.error_description ?? "The request could not be processed.",
         details: { error: out.error },
@@ -143,7 +139,7 @@ export async function buildConfiguration(input: ConfigurationInput): Promise<Con
  * redirect URI — exactly what a provider says when its session is gone. Interactive requests are not affected.
  */
 function interactionPolicyWithControls(input: ConfigurationInput): InteractionPolicy.Prompt[] {
-  const { policy, controls, config, log } = input;
+  const { policy, controls, config, profile, log } = input;
   const prompts = policy.base();
   if (!controls) return prompts;
   const { Check } = policy;
@@ -151,7 +147,7 @@ function interactionPolicyWithControls(input: ConfigurationInput): InteractionPo
     new Check("silent_renewal_refused", "End-User authentication is required", "login_required", (ctx) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!ctx.oidc.prompts.has("none") || !accountId) return Check.NO_NEED_TO_PROMPT;
-      const user = config.users.find((u) => u.sub === accountId);
+      const user = config.users.find((u) => profile.subjectOf(u) === accountId);
       if (!user || !controls.isSilentRenewalRefused(user.username)) return Check.NO_NEED_TO_PROMPT;
       log(`prompt=none for ${user.username} answered login_required (test control: silent renewal refused)`);
       return Check.REQUEST_PROMPT;
@@ -170,16 +166,10 @@ function logoutProven(ctx: KoaContextWithOIDC): boolean {
   return hint !== undefined && ctx.oidc.client !== undefined && typeof hint.payload.sub === "string" && hint.payload.sub === ctx.oidc.session?.accountId;
 }
 
-function accountFor(user: TestUser): Account {
+function accountFor(profile: ProviderProfile, user: TestUser, ctx: KoaContextWithOIDC): Account {
   return {
-    accountId: user.sub,
-    claims: () => ({
-      sub: user.sub,
-      name: user.name,
-      preferred_username: user.username,
-      email: user.email,
-      email_verified: true,
-    }),
+    accountId: profile.subjectOf(user),
+    claims: (use) => profile.accountClaims(user, use, ctx),
   };
 }
 
@@ -192,9 +182,9 @@ function originsOf(uris: readonly string[]): string[] {
   return origins;
 }
 
-/** Every origin of the clients' redirect and post-logout redirect URIs (the forms' `form-action` targets). */
-export function clientOrigins(clients: readonly ClientConfig[]): string[] {
-  return [...new Set(originsOf(clients.flatMap((c) => [...c.redirectUris, ...c.postLogoutRedirectUris])))];
+/** Every origin of the clients' redirect and post-logout redirect URIs (the forms' `form-action` targets, the origins CORS answers). */
+export function clientOrigins(clients: readonly ClientMetadata[]): string[] {
+  return [...new Set(originsOf(clients.flatMap((c) => [...(c.redirect_uris ?? []), ...(c.post_logout_redirect_uris ?? [])])))];
 }
 
 function setHtml(ctx: KoaContextWithOIDC, formOrigins: readonly string[], logoutScript = false): void {

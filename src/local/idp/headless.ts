@@ -3,17 +3,36 @@
  * with PKCE (S256), state and nonce, redirects followed by hand with a small cookie jar, the real login form GET and
  * POST, then the code exchange at the token endpoint as a public client. Also silent (`prompt=none`) authorization
  * with the session a sign-in left in the jar, and RP-initiated logout. Node-only, for tests and scripts.
+ *
+ * The same at each persona of the local stack:
+ * - Google: discovery as above, plus `clientSecret` (sent as `client_secret`: Google's `client_secret_post` quirk).
+ * - Login with Amazon, Facebook: no discovery — pass `endpoints` (authorization and token URLs) instead of `issuer`,
+ *   and a scope without `openid` (no nonce is sent, no ID token comes back: the tokens' `idToken` is optional).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { alertText, CookieJar, follow, formAction, hiddenInputs, inlineScripts, textOf, type Followed } from "./browser";
 
 export { CookieJar } from "./browser";
 
+/** Where a provider without discovery (Login with Amazon, Facebook) authorizes and issues tokens. */
+export interface OAuthEndpoints {
+  authorization: string;
+  token: string;
+}
+
 export interface HeadlessAuthorizeOptions {
-  issuer: string;
+  /** The OpenID issuer: its discovery document gives the endpoints. Required unless `endpoints` is given. */
+  issuer?: string;
+  /**
+   * The endpoints of a plain OAuth 2 provider, used as given (no discovery). The tokens' `idToken` is then optional
+   * (present only when the scope asked for `openid`).
+   */
+  endpoints?: OAuthEndpoints;
   clientId: string;
+  /** Sent as `client_secret` in the token request (`client_secret_post`): Google demands it even with PKCE. */
+  clientSecret?: string;
   redirectUri: string;
-  /** Default "openid profile email". */
+  /** Default "openid profile email". With discovery (no `endpoints`) it must include `openid`. */
   scope?: string;
   /** The `prompt` parameter, e.g. "consent" (needed for `offline_access`) or "none". Default: none sent. */
   prompt?: string;
@@ -26,13 +45,22 @@ export interface HeadlessSignInOptions extends HeadlessAuthorizeOptions {
   password: string;
 }
 
-export interface HeadlessTokens {
-  idToken: string;
+/** What a token response gave: an ID token only when the scope asked for `openid`. */
+export interface HeadlessOAuthTokens {
+  idToken?: string;
   accessToken: string;
   /** Seconds, from the token response. */
   expiresIn: number;
   refreshToken?: string;
 }
+
+/** What an OpenID Connect sign-in (through discovery) gave: always an ID token, its nonce checked. */
+export interface HeadlessTokens extends HeadlessOAuthTokens {
+  idToken: string;
+}
+
+/** The tokens a sign-in with these options gives: with `endpoints` (plain OAuth 2) the ID token is optional. */
+export type TokensFor<O extends HeadlessAuthorizeOptions> = O extends { endpoints: OAuthEndpoints } ? HeadlessOAuthTokens : HeadlessTokens;
 
 /** Thrown by the headless helpers; `code` tells what went wrong. */
 export class HeadlessSignInError extends Error {
@@ -47,7 +75,7 @@ export class HeadlessSignInError extends Error {
 }
 
 /** Sign in through the login form and return the tokens. Throws HeadlessSignInError with the page's alert text on wrong credentials. */
-export async function signInHeadless(opts: HeadlessSignInOptions): Promise<HeadlessTokens> {
+export async function signInHeadless<O extends HeadlessSignInOptions>(opts: O): Promise<TokensFor<O>> {
   const login = await openLoginPage(opts);
   const submitted = await login.submit(opts.username, opts.password);
   if (submitted.kind === "page") {
@@ -57,27 +85,27 @@ export async function signInHeadless(opts: HeadlessSignInOptions): Promise<Headl
 }
 
 /** What the login form returned after a submission: the form again (with its alert), or the app's redirect. */
-export type LoginSubmission =
+export type LoginSubmission<T extends HeadlessOAuthTokens = HeadlessTokens> =
   | { kind: "page"; status: number; html: string; alert: string | undefined }
   | {
       kind: "redirect";
       code: string;
-      redeem: () => Promise<HeadlessTokens>;
+      redeem: () => Promise<T>;
       /** The Cookie header this "browser" now sends to `url` (the IdP session), e.g. to try `prompt=none`. */
       cookieHeader: (url: string) => string;
     };
 
-export interface LoginPage {
+export interface LoginPage<T extends HeadlessOAuthTokens = HeadlessTokens> {
   status: number;
   html: string;
   /** The URL the page was served from. */
   url: string;
-  submit: (username: string, password: string) => Promise<LoginSubmission>;
+  submit: (username: string, password: string) => Promise<LoginSubmission<T>>;
 }
 
 /** Where an authorization request ended: a code for the app, an error for the app, or a page of the IdP. */
-export type AuthorizationOutcome =
-  | { kind: "code"; code: string; redeem: () => Promise<HeadlessTokens> }
+export type AuthorizationOutcome<T extends HeadlessOAuthTokens = HeadlessTokens> =
+  | { kind: "code"; code: string; redeem: () => Promise<T> }
   | { kind: "error"; error: string; description: string | undefined }
   | { kind: "page"; status: number; html: string; url: string };
 
@@ -86,8 +114,8 @@ export type AuthorizationOutcome =
  * code or an error, `state` checked) or a page of the IdP (such as the login form). With `prompt: "none"` this is a
  * silent sign-in.
  */
-export async function authorize(opts: HeadlessAuthorizeOptions): Promise<AuthorizationOutcome> {
-  const flow = await startAuthorization(opts);
+export async function authorize<O extends HeadlessAuthorizeOptions>(opts: O): Promise<AuthorizationOutcome<TokensFor<O>>> {
+  const flow = await startAuthorization<TokensFor<O>>(opts);
   const first = await flow.go(flow.url, { method: "GET" });
   return first.kind === "page" ? { kind: "page", status: first.status, html: first.html, url: first.url } : flow.outcome(first.url);
 }
@@ -96,8 +124,8 @@ export async function authorize(opts: HeadlessAuthorizeOptions): Promise<Authori
  * Start an authorization request and stop at the login form. `submit` posts the form; on success it follows the
  * redirects to `redirectUri`, checks `state`, and `redeem` exchanges the code.
  */
-export async function openLoginPage(opts: HeadlessAuthorizeOptions): Promise<LoginPage> {
-  const flow = await startAuthorization(opts);
+export async function openLoginPage<O extends HeadlessAuthorizeOptions>(opts: O): Promise<LoginPage<TokensFor<O>>> {
+  const flow = await startAuthorization<TokensFor<O>>(opts);
   const first = await flow.go(flow.url, { method: "GET" });
   if (first.kind === "callback") throw callbackError(first.url, "before the login form was shown");
   const page = first;
@@ -123,43 +151,67 @@ export async function openLoginPage(opts: HeadlessAuthorizeOptions): Promise<Log
   };
 }
 
-interface AuthorizationFlow {
+interface AuthorizationFlow<T extends HeadlessOAuthTokens> {
   url: string;
   jar: CookieJar;
   go: (url: string, init: RequestInit) => Promise<Followed>;
   /** Read the redirect to the app: a code (state checked) or an error. */
-  outcome: (callbackUrl: string) => AuthorizationOutcome;
+  outcome: (callbackUrl: string) => AuthorizationOutcome<T>;
 }
 
-async function startAuthorization(opts: HeadlessAuthorizeOptions): Promise<AuthorizationFlow> {
-  const metadata = await discover(opts.issuer);
+/**
+ * `T` is what the options promise ({@link TokensFor}); it holds because an `openid` scope is required without
+ * `endpoints`, and an `openid` scope is answered with a checked ID token or an error.
+ */
+async function startAuthorization<T extends HeadlessOAuthTokens>(opts: HeadlessAuthorizeOptions): Promise<AuthorizationFlow<T>> {
+  const scope = opts.scope ?? "openid profile email";
+  const openid = scope.split(" ").includes("openid");
+  let endpoints = opts.endpoints;
+  if (!endpoints) {
+    if (opts.issuer === undefined) throw new HeadlessSignInError("protocol_error", "Give the issuer (OpenID discovery) or the endpoints (plain OAuth 2)");
+    if (!openid) throw new HeadlessSignInError("protocol_error", `A sign-in through discovery is OpenID Connect: the scope must include openid (got ${JSON.stringify(scope)}); give endpoints for plain OAuth 2`);
+    const metadata = await discover(opts.issuer);
+    endpoints = { authorization: metadata.authorization_endpoint, token: metadata.token_endpoint };
+  }
+  const tokenEndpoint = endpoints.token;
   const jar = opts.cookies ?? new CookieJar();
   const verifier = randomBytes(32).toString("base64url");
   const state = randomBytes(16).toString("base64url");
   const nonce = randomBytes(16).toString("base64url");
 
-  const authorizeUrl = new URL(metadata.authorization_endpoint);
+  const authorizeUrl = new URL(endpoints.authorization);
   authorizeUrl.search = new URLSearchParams({
     response_type: "code",
     client_id: opts.clientId,
     redirect_uri: opts.redirectUri,
-    scope: opts.scope ?? "openid profile email",
+    scope,
     state,
-    nonce,
+    // A nonce is an OpenID Connect parameter: plain OAuth 2 requests must not carry one (oidc-provider refuses it).
+    ...(openid ? { nonce } : {}),
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
     ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
   }).toString();
 
-  const redeem = async (code: string): Promise<HeadlessTokens> => {
-    const response = await fetch(metadata.token_endpoint, {
+  const redeem = async (code: string): Promise<T> => {
+    const response = await fetch(tokenEndpoint, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: opts.redirectUri, client_id: opts.clientId, code_verifier: verifier }),
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: opts.redirectUri,
+        client_id: opts.clientId,
+        ...(opts.clientSecret !== undefined ? { client_secret: opts.clientSecret } : {}),
+        code_verifier: verifier,
+      }),
     });
     const tokens = await processTokenResponse(response);
-    checkNonce(tokens.idToken, nonce);
-    return tokens;
+    if (openid) {
+      if (tokens.idToken === undefined) throw new HeadlessSignInError("token_error", 'Token response: no "id_token" although the scope asked for openid', { cause: tokens });
+      checkNonce(tokens.idToken, nonce);
+    }
+    return tokens as T;
   };
 
   return {
@@ -280,7 +332,7 @@ function callbackError(url: string, when: string): HeadlessSignInError {
   return new HeadlessSignInError("authorization_error", `Authorization failed ${when}: ${error}${description ? ` — ${description}` : ""}`);
 }
 
-async function processTokenResponse(response: Response): Promise<HeadlessTokens> {
+async function processTokenResponse(response: Response): Promise<HeadlessOAuthTokens> {
   const text = await response.text();
   let body: Record<string, unknown>;
   try {
@@ -303,7 +355,8 @@ async function processTokenResponse(response: Response): Promise<HeadlessTokens>
   if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
     throw new HeadlessSignInError("token_error", `Token response: "expires_in" must be a positive number`, { cause: body });
   }
-  const tokens: HeadlessTokens = { idToken: str("id_token"), accessToken: str("access_token"), expiresIn };
+  const tokens: HeadlessOAuthTokens = { accessToken: str("access_token"), expiresIn };
+  if (body.id_token !== undefined) tokens.idToken = str("id_token");
   if (body.refresh_token !== undefined) tokens.refreshToken = str("refresh_token");
   return tokens;
 }

@@ -1,34 +1,42 @@
 /**
- * The local OpenID provider's own pages, outside oidc-provider's routes: the login form and the automatic consent of
- * the first-party app. GET /interaction/:uid, POST /interaction/:uid/login, POST /interaction/:uid/abort.
+ * A local identity provider's own pages, outside oidc-provider's routes: the login form and the automatic consent of
+ * the first-party app. GET /interaction/:uid, POST /interaction/:uid/login, POST /interaction/:uid/abort. Every
+ * provider (the generic issuer and each persona) serves the same form under its own name, for the same test users,
+ * and signs them in under its own subjects.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type ProviderClass from "oidc-provider";
 import type { StackConfig, TestUser } from "../config";
 import { readBodyUpTo } from "../http";
-import { PROVIDER_NAME } from "./configuration";
 import { htmlHeaders, renderLoginPage, renderMessagePage } from "./pages";
+import type { ProviderProfile } from "./personas";
 
 const MAX_FORM_BYTES = 16 * 1024;
 
 type Interaction = Awaited<ReturnType<ProviderClass["interactionDetails"]>>;
 
+/** The provider whose pages these are. */
+export interface InteractionSite {
+  provider: ProviderClass;
+  config: StackConfig;
+  /** Its name on the pages, and the subject a test user signs in under. */
+  profile: Pick<ProviderProfile, "displayName" | "subjectOf">;
+  /** Where its forms may send the browser (the registered redirect URIs' origins). */
+  formOrigins: readonly string[];
+}
+
 /** Answer a request under `/interaction/`. Rejects only on unexpected failures (the caller renders a 500 page). */
-export async function handleInteraction(
-  provider: ProviderClass,
-  config: StackConfig,
-  formOrigins: readonly string[],
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+export async function handleInteraction(site: InteractionSite, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { provider, config, formOrigins } = site;
+  const providerName = site.profile.displayName;
   const path = (req.url ?? "").split("?")[0] ?? "";
   const match = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(path);
   const uid = match?.[1];
   const action = match?.[2];
   const method = req.method ?? "GET";
   if (!uid || (action === undefined ? method !== "GET" && method !== "HEAD" : method !== "POST")) {
-    sendHtml(res, action === undefined && uid ? 405 : 404, formOrigins, renderMessagePage({ providerName: PROVIDER_NAME, title: "Not found", message: "There is no such page." }));
+    sendHtml(res, action === undefined && uid ? 405 : 404, formOrigins, renderMessagePage({ providerName, title: "Not found", message: "There is no such page." }));
     return;
   }
 
@@ -36,7 +44,7 @@ export async function handleInteraction(
   const details = await provider.interactionDetails(req, res).catch(() => undefined);
   if (!details || details.uid !== uid) {
     sendHtml(res, 400, formOrigins, renderMessagePage({
-      providerName: PROVIDER_NAME,
+      providerName,
       title: "Sign-in expired",
       message: "This sign-in request has expired or was already used. Go back to the app and sign in again.",
     }));
@@ -47,7 +55,7 @@ export async function handleInteraction(
   const base = `/interaction/${encodeURIComponent(uid)}`;
   const loginPage = (status: number, username?: string, error?: string): void =>
     sendHtml(res, status, formOrigins, renderLoginPage({
-      providerName: PROVIDER_NAME,
+      providerName,
       clientId,
       action: `${base}/login`,
       abortAction: `${base}/abort`,
@@ -66,7 +74,7 @@ export async function handleInteraction(
     return;
   }
   if (details.prompt.name !== "login") {
-    sendHtml(res, 400, formOrigins, renderMessagePage({ providerName: PROVIDER_NAME, title: "Unsupported request", message: `This provider cannot handle the "${details.prompt.name}" step.` }));
+    sendHtml(res, 400, formOrigins, renderMessagePage({ providerName, title: "Unsupported request", message: `This provider cannot handle the "${details.prompt.name}" step.` }));
     return;
   }
 
@@ -92,7 +100,7 @@ export async function handleInteraction(
     loginPage(200, username, "Wrong username or password.");
     return;
   }
-  await provider.interactionFinished(req, res, { login: { accountId: user.sub, amr: ["pwd"] } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(req, res, { login: { accountId: site.profile.subjectOf(user), amr: ["pwd"] } }, { mergeWithLastSubmission: false });
 }
 
 /** Auto-consent for the first-party app (normally already done by loadExistingGrant; this covers the rest). */

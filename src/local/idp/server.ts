@@ -1,16 +1,24 @@
 /**
- * The local OpenID Provider: a real, certified OP (panva's `oidc-provider`) configured for the console app and the
- * stack's test users, with a real login form. Its configuration is in configuration.ts, its own pages (login form,
- * consent) in interactions.ts and pages.ts.
+ * The local identity providers: each a real, certified OP (panva's `oidc-provider`) configured for the console app and
+ * the stack's test users, with a real login form. Its configuration is in configuration.ts, what differs between the
+ * providers in personas.ts, its own pages (login form, consent) in interactions.ts and pages.ts, the endpoints of the
+ * opaque-token personas in opaque.ts.
  *
- * Personas plan. This module is the **generic OIDC issuer** persona — the one the local IAM OIDC provider
- * (`arn:aws:iam::ACCOUNT:oidc-provider/127.0.0.1:9400`) trusts: discovery + JWKS, authorization code + PKCE (S256),
- * RS256 ID tokens with `aud` = client id, `sub` = the user's configured subject. Later issues add personas that behave
- * like the other providers of `reference/providers.md` — Google-like (ID token carrying `azp`, client-secret quirk),
- * Login with Amazon and Facebook (no ID token, opaque access tokens that STS checks by calling a token-info endpoint
- * back). They are deliberately not built here; each will be another `startX` beside this one, sharing the login form.
+ * `startIdp({ persona })` starts one of them (one oidc-provider instance each, on its own port):
+ * - `"oidc"` (default): the **generic OIDC issuer** — the one the local IAM OIDC provider
+ *   (`arn:aws:iam::ACCOUNT:oidc-provider/127.0.0.1:9400`) trusts; described below.
+ * - `"google"`: an OpenID issuer like Google (`/o/oauth2/v2/auth`, `/token`, `/v1/userinfo`, `/oauth2/v3/certs`,
+ *   `/revoke`; client `personas.google.clientId` with `client_secret_post` AND PKCE; ID tokens with `azp`, 21-digit
+ *   `sub`, `at_hash`; no `end_session_endpoint`). The local STS treats it as `accounts.google.com`.
+ * - `"amazon"`: OAuth 2 like Login with Amazon (`/ap/oa`, `/auth/o2/token`, no discovery; `Atza|…` access tokens;
+ *   `/auth/o2/tokeninfo`, `/user/profile`).
+ * - `"facebook"`: OAuth 2 like Facebook Login (`/v19.0/dialog/oauth`, `/v19.0/oauth/access_token`, no discovery;
+ *   `EAA…` access tokens; `/debug_token`, `/me`).
+ * Every one has the same test users (under its own subjects, `users[].subjects`), the same login form under its own
+ * name, PKCE S256 required, and — with `controls` — the `/__local/` controls, the stack clock, the silent-renewal
+ * switch, `POST /__local/persona` (offline / garbage) and `POST /__local/revoke`.
  *
- * What the browser app needs to know:
+ * What the browser app needs to know of the generic issuer:
  * - authority = the issuer (`http://127.0.0.1:9400` under `npm start`), client id `web-identity-console`, public
  *   client (no secret), `response_type=code` with PKCE S256 (required: a request without `code_challenge` is refused),
  *   scopes `openid profile email`. The ID token carries name/email claims too; `iss` is echoed on the redirect (RFC 9207).
@@ -41,11 +49,15 @@ import type { errors, interactionPolicy, KoaContextWithOIDC } from "oidc-provide
 import { DEFAULT_IDP_TTL, type IdpTtlConfig, type StackConfig } from "../config";
 import { handleControlRequest, isControlRequest, type StackControls } from "../controls";
 import { closeServer, listen } from "../http";
-import { buildConfiguration, clientOrigins, PROVIDER_NAME } from "./configuration";
+import { createMemoryAdapter } from "./adapter";
+import { buildConfiguration, clientOrigins, CLOCK_TOLERANCE_SECONDS } from "./configuration";
 import { handleInteraction, sendHtml } from "./interactions";
-import { renderMessagePage } from "./pages";
+import { handlePersonaApi, opaqueTokenResponses } from "./opaque";
+import { htmlHeaders, renderMessagePage } from "./pages";
+import { PROVIDER_PROFILES, type IdentityProviderName } from "./personas";
 
 export { PROVIDER_NAME, SCOPES } from "./configuration";
+export { PROVIDER_PROFILES, type IdentityProviderName, type ProviderProfile } from "./personas";
 
 export interface IdpServer {
   /** `http://127.0.0.1:<port>` — exactly the `iss` of every token. */
@@ -60,7 +72,12 @@ export type IdpTokenTtl = Partial<IdpTtlConfig>;
 
 export interface StartIdpOptions {
   config: StackConfig;
-  /** 0 (default) picks a free port; `npm start` uses 9400. */
+  /**
+   * Which provider to be: the generic OpenID issuer ("oidc", the default) or the persona that behaves like Google,
+   * Login with Amazon or Facebook (see the module comment and personas.ts).
+   */
+  persona?: IdentityProviderName;
+  /** 0 (default) picks a free port; `npm start` uses the port of `endpoints.idp` (or of the persona's endpoint). */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
@@ -68,7 +85,8 @@ export interface StartIdpOptions {
   ttl?: IdpTokenTtl;
   /**
    * Local-stack extensions shared with the STS: `/__local/…` is answered on this port, the silent-renewal switch is
-   * honoured, and stored artifacts expire by the stack clock. Without it none of that exists.
+   * honoured, stored artifacts expire by the stack clock, the provider follows its mode (`POST /__local/persona`) and
+   * `POST /__local/revoke` reaches its tokens. Without it none of that exists.
    */
   controls?: StackControls;
   /** Don't log rejected requests (client errors) nor test-control effects. Server errors are always written to stderr. */
@@ -76,14 +94,22 @@ export interface StartIdpOptions {
 }
 
 /**
- * Start the generic OIDC issuer on `host:port` (issuer `http://host:port`), with a signing key and cookie keys
- * generated for this run. Resolves once it accepts connections.
+ * Start an identity provider — the generic OIDC issuer or a persona (`opts.persona`) — on `host:port` (issuer
+ * `http://host:port`), with a signing key and cookie keys generated for this run. Resolves once it accepts
+ * connections.
+ * @throws the listen error (e.g. `EADDRINUSE`), or Error for an unknown persona.
  */
 export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
   const host = opts.host ?? "127.0.0.1";
   const quiet = opts.quiet ?? false;
+  const persona = opts.persona ?? "oidc";
+  if (!Object.hasOwn(PROVIDER_PROFILES, persona)) throw new Error(`startIdp: unknown persona ${JSON.stringify(persona)} (known: ${Object.keys(PROVIDER_PROFILES).join(", ")})`);
+  const profile = PROVIDER_PROFILES[persona];
+  const tag = persona === "oidc" ? "idp" : persona;
   const { Provider, interactionPolicy } = await loadOidcProvider();
   const controls = opts.controls;
+  const config = opts.config;
+  const adapter = createMemoryAdapter({ clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS, ...(controls ? { now: controls.now } : {}) });
 
   // Listen first: the issuer must carry the real port, and port 0 is only resolved by binding.
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
@@ -98,32 +124,55 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
     provider = new Provider(
       issuer,
       await buildConfiguration({
-        config: opts.config,
+        config,
+        profile,
+        adapter,
         port,
-        ttl: { ...DEFAULT_IDP_TTL, ...opts.config.ttl, ...definedOnly(opts.ttl ?? {}) },
+        ttl: { ...DEFAULT_IDP_TTL, ...config.ttl, ...definedOnly(opts.ttl ?? {}) },
         policy: interactionPolicy,
         ...(controls ? { controls } : {}),
-        log: quiet ? () => {} : (line) => console.warn(`[idp] ${line}`),
+        log: quiet ? () => {} : (line) => console.warn(`[${tag}] ${line}`),
       }),
     );
   } catch (err) {
     server.close();
     throw err;
   }
-  wireLogging(provider, quiet);
+  wireLogging(provider, quiet, tag);
+  if (profile.accessTokenPrefix !== undefined) provider.use(opaqueTokenResponses(profile));
 
   const providerCallback = provider.callback();
-  const formOrigins = clientOrigins(opts.config.clients);
+  const clients = profile.clients(config);
+  const formOrigins = clientOrigins(clients);
+  const site = { provider, config, profile, formOrigins };
+  const apiSite = { provider, config, profile, now: controls?.now ?? (() => Date.now()), corsOrigins: new Set(clientOrigins(clients.slice(0, 1))) };
+  const detach = controls?.attachProvider(persona, {
+    revokeUserTokens: async (username) => {
+      const user = config.users.find((u) => u.username === username);
+      return user ? adapter.revokeAccount(profile.subjectOf(user)) : 0;
+    },
+  });
+
   handler = (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (controls && isControlRequest(req.url)) {
       handleControlRequest(controls, req, res);
       return;
     }
+    const mode = controls?.providerMode(persona) ?? "up";
+    if (mode === "offline") {
+      // A provider that does not answer: the connection closes with no response at all.
+      req.socket.destroy();
+      return;
+    }
+    if (mode === "garbage") {
+      sendMaintenancePage(res);
+      return;
+    }
     if (path.startsWith("/interaction/")) {
-      handleInteraction(provider, opts.config, formOrigins, req, res).catch((err: unknown) => {
-        console.error(`[idp] ${req.method} ${path}:`, err);
-        if (!res.headersSent) sendHtml(res, 500, formOrigins, renderMessagePage({ providerName: PROVIDER_NAME, title: "Something went wrong", message: "The sign-in page failed. Go back to the app and try again." }));
+      handleInteraction(site, req, res).catch((err: unknown) => {
+        console.error(`[${tag}] ${req.method} ${path}:`, err);
+        if (!res.headersSent) sendHtml(res, 500, formOrigins, renderMessagePage({ providerName: profile.displayName, title: "Something went wrong", message: "The sign-in page failed. Go back to the app and try again." }));
         else res.destroy();
       });
       return;
@@ -134,21 +183,39 @@ export async function startIdp(opts: StartIdpOptions): Promise<IdpServer> {
     }
     if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
       sendHtml(res, 200, formOrigins, renderMessagePage({
-        providerName: PROVIDER_NAME,
-        title: PROVIDER_NAME,
-        message: "A local OpenID Provider for the Web Identity Console. Apps find everything in the discovery document.",
-        details: { issuer, discovery: `${issuer}/.well-known/openid-configuration` },
+        providerName: profile.displayName,
+        title: profile.displayName,
+        message: profile.description,
+        details: profile.discovery
+          ? { issuer, discovery: `${issuer}/.well-known/openid-configuration` }
+          : { authorization: `${issuer}${profile.routes.authorization ?? ""}`, token: `${issuer}${profile.routes.token ?? ""}` },
       }));
       return;
     }
+    // Login with Amazon and Facebook publish no discovery document and no JWKS (oidc-provider always would).
+    if (!profile.discovery && path.startsWith("/.well-known/")) {
+      res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" }).end("Not Found\n");
+      return;
+    }
+    if (handlePersonaApi(apiSite, req, res)) return;
     providerCallback(req, res);
   };
 
   return {
     issuer,
     url: issuer,
-    close: () => closeServer(server),
+    close: async () => {
+      detach?.();
+      await closeServer(server);
+    },
   };
+}
+
+/** `mode: "garbage"`: what a proxy or captive portal in front of the provider answers to everything. */
+function sendMaintenancePage(res: ServerResponse): void {
+  const html = "<!doctype html>\n<html lang=\"en\"><head><title>Down for maintenance</title></head><body><h1>Down for maintenance</h1><p>We'll be back soon.</p></body></html>\n";
+  res.writeHead(200, { ...htmlHeaders([]), "Content-Length": String(Buffer.byteLength(html)) });
+  res.end(res.req.method === "HEAD" ? undefined : html);
 }
 
 function definedOnly(ttl: IdpTokenTtl): IdpTokenTtl {
@@ -185,16 +252,16 @@ function loadOidcProvider(): Promise<OidcProviderModule> {
   return oidcProvider;
 }
 
-function wireLogging(provider: ProviderClass, quiet: boolean): void {
+function wireLogging(provider: ProviderClass, quiet: boolean, tag: string): void {
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => {
-    console.error(`[idp] server error on ${ctx.method} ${ctx.path}:`, err);
+    console.error(`[${tag}] server error on ${ctx.method} ${ctx.path}:`, err);
   });
   if (quiet) return;
   // Rejected requests (bad PKCE, unknown redirect_uri, login_required for prompt=none, …): one line each, to explain
   // why the app's sign-in failed.
   const log = (event: string) => (ctx: KoaContextWithOIDC, err: errors.OIDCProviderError) => {
     const detail = [err.error_description, err.error_detail].filter(Boolean).join(" — ");
-    console.warn(`[idp] ${event} ${ctx.method} ${ctx.path}: ${err.error}${detail ? `: ${detail}` : ""}`);
+    console.warn(`[${tag}] ${event} ${ctx.method} ${ctx.path}: ${err.error}${detail ? `: ${detail}` : ""}`);
   };
   provider.on("authorization.error", log("authorization.error"));
   provider.on("grant.error", log("grant.error"));
