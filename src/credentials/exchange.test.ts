@@ -46,14 +46,14 @@ const SUCCESS = `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws
 
 function sequence(...bodies: [number, string][]) {
   const sent: string[] = [];
-  const fetch = (async (_url: RequestInfo | URL, init?: RequestInit) => {
+  const fetchImpl = (async (_url: RequestInfo | URL, init?: RequestInit) => {
     sent.push(String(init?.body ?? ""));
     const [status, body] = bodies[Math.min(sent.length - 1, bodies.length - 1)] ?? [500, ""];
     return new Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": `r-${sent.length}` } });
   }) as typeof fetch;
   const waits: number[] = [];
   const sleep = async (ms: number) => void waits.push(ms);
-  return { fetch, sent, waits, sleep };
+  return { fetch: fetchImpl, sent, waits, sleep };
 }
 
 describe("exchangeToken", () => {
