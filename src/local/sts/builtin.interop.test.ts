@@ -69,31 +69,28 @@ async function googleIdToken(username: string): Promise<string> {
   return tokens.idToken;
 }
 
-async function amazonAccessToken(username: string): Promise<string> {
-  const url = personas.amazon.url;
+/** The OAuth 2 personas' endpoints (no discovery) and what the app registers and asks for at each. */
+const OAUTH_SIGN_IN = {
+  amazon: { authorization: "/ap/oa", token: "/auth/o2/token", clientId: () => config.personas.amazon.clientId, scope: "profile" },
+  facebook: { authorization: "/v19.0/dialog/oauth", token: "/v19.0/oauth/access_token", clientId: () => config.personas.facebook.appId, scope: "public_profile" },
+} as const;
+
+async function accessToken(persona: keyof typeof OAUTH_SIGN_IN, username: string): Promise<string> {
+  const { url } = personas[persona];
+  const at = OAUTH_SIGN_IN[persona];
   const tokens = await signInHeadless({
-    endpoints: { authorization: `${url}/ap/oa`, token: `${url}/auth/o2/token` },
-    clientId: config.personas.amazon.clientId,
+    endpoints: { authorization: `${url}${at.authorization}`, token: `${url}${at.token}` },
+    clientId: at.clientId(),
     redirectUri: REDIRECT_URI,
-    scope: "profile",
+    scope: at.scope,
     username,
     password: `${username}-password`,
   });
   return tokens.accessToken;
 }
 
-async function facebookAccessToken(username: string): Promise<string> {
-  const url = personas.facebook.url;
-  const tokens = await signInHeadless({
-    endpoints: { authorization: `${url}/v19.0/dialog/oauth`, token: `${url}/v19.0/oauth/access_token` },
-    clientId: config.personas.facebook.appId,
-    redirectUri: REDIRECT_URI,
-    scope: "public_profile",
-    username,
-    password: `${username}-password`,
-  });
-  return tokens.accessToken;
-}
+const amazonAccessToken = (username: string) => accessToken("amazon", username);
+const facebookAccessToken = (username: string) => accessToken("facebook", username);
 
 function subjectOf(username: string, persona: PersonaName): string {
   const user = config.users.find((u) => u.username === username);
