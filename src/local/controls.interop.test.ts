@@ -109,6 +109,15 @@ describe("state", () => {
     expect(answer.body).toMatchObject({ ok: true, clockOffsetSeconds: 0, silentRenewalRefused: [] });
   });
 
+  it("a provider's mode set on the STS port applies at the IdP's port; reset brings it back", async () => {
+    expect((await control(sts.url, "persona", { persona: "oidc", mode: "garbage" })).body).toMatchObject({ ok: true, personas: { oidc: "garbage" } });
+    const garbage = await fetch(`${idp.url}/.well-known/openid-configuration`);
+    expect([garbage.status, garbage.headers.get("content-type")]).toEqual([200, expect.stringMatching(/^text\/html/)]);
+    expect((await control(idp.url, "state")).body).toMatchObject({ personas: { oidc: "garbage", google: "up", amazon: "up", facebook: "up" } });
+    await control(sts.url, "reset", {});
+    expect((await fetch(`${idp.url}/.well-known/openid-configuration`)).headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
   it("servers started without controls do not answer /__local/", async () => {
     const bare = await startSts({ config: loadStackConfig(), port: 0 });
     try {

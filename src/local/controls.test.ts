@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createStackControls, installStackClock, isControlRequest, isLoopbackAddress, MAX_CLOCK_OFFSET_SECONDS } from "./controls";
+import { createStackControls, installStackClock, isControlRequest, isLoopbackAddress, MAX_CLOCK_OFFSET_SECONDS, type IdentityProviderName, type ProviderMode } from "./controls";
 
 describe("createStackControls", () => {
   it("starts at offset 0 with no refusals", () => {
     const controls = createStackControls();
     expect(controls.clockOffsetSeconds).toBe(0);
-    expect(controls.state()).toMatchObject({ clockOffsetSeconds: 0, processClockShifted: false, silentRenewalRefused: [] });
+    expect(controls.state()).toMatchObject({ clockOffsetSeconds: 0, processClockShifted: false, silentRenewalRefused: [], personas: { oidc: "up", google: "up", amazon: "up", facebook: "up" } });
     expect(Math.abs(controls.now() - Date.now())).toBeLessThan(1000);
   });
 
@@ -47,6 +47,59 @@ describe("createStackControls", () => {
     expect(controls.state()).toMatchObject({ clockOffsetSeconds: 0, silentRenewalRefused: [] });
     expect(lines.some((l) => l.includes("refused for bob"))).toBe(true);
     expect(lines.at(-1)).toMatch(/^reset/);
+  });
+});
+
+describe("provider modes and revocation", () => {
+  it("every provider starts up; modes are per provider; reset brings all back up", () => {
+    const lines: string[] = [];
+    const controls = createStackControls({ log: (line) => lines.push(line) });
+    expect(controls.state().personas).toEqual({ oidc: "up", google: "up", amazon: "up", facebook: "up" });
+    controls.setProviderMode("amazon", "offline");
+    controls.setProviderMode("google", "garbage");
+    expect(controls.providerMode("amazon")).toBe("offline");
+    expect(controls.providerMode("google")).toBe("garbage");
+    expect(controls.providerMode("facebook")).toBe("up");
+    expect(controls.state().personas).toEqual({ oidc: "up", google: "garbage", amazon: "offline", facebook: "up" });
+    controls.setProviderMode("amazon", "up");
+    expect(controls.providerMode("amazon")).toBe("up");
+    controls.setProviderMode("oidc", "offline");
+    controls.reset();
+    expect(controls.state().personas).toEqual({ oidc: "up", google: "up", amazon: "up", facebook: "up" });
+    expect(lines.some((l) => l.startsWith("amazon: offline"))).toBe(true);
+    expect(lines.at(-1)).toMatch(/every provider up/);
+  });
+
+  it("refuses unknown providers and modes, and keeps the previous mode", () => {
+    const controls = createStackControls();
+    controls.setProviderMode("facebook", "offline");
+    expect(() => controls.setProviderMode("twitter" as IdentityProviderName, "offline")).toThrow(/persona must be one of oidc, google, amazon, facebook/);
+    expect(() => controls.setProviderMode("facebook", "down" as ProviderMode)).toThrow(/mode must be one of up, offline, garbage/);
+    expect(() => controls.setProviderMode("facebook", undefined as unknown as ProviderMode)).toThrow(RangeError);
+    expect(controls.providerMode("facebook")).toBe("offline");
+  });
+
+  it("revocation reaches every attached instance of the named provider only, and counts; detached ones are not reached", async () => {
+    const controls = createStackControls({ usernames: ["alice", "bob"] });
+    const calls: string[] = [];
+    const store = (name: string, count: number) => ({
+      revokeUserTokens: async (username: string) => {
+        calls.push(`${name}:${username}`);
+        return count;
+      },
+    });
+    const detachA = controls.attachProvider("amazon", store("amazon-1", 2));
+    controls.attachProvider("amazon", store("amazon-2", 1));
+    controls.attachProvider("google", store("google", 5));
+    expect(await controls.revokeTokens("amazon", "alice")).toBe(3);
+    expect(calls).toEqual(["amazon-1:alice", "amazon-2:alice"]);
+    detachA();
+    expect(await controls.revokeTokens("amazon", "bob")).toBe(1);
+    expect(calls.at(-1)).toBe("amazon-2:bob");
+    await expect(controls.revokeTokens("facebook", "alice")).rejects.toThrow(/No facebook provider runs/);
+    await expect(controls.revokeTokens("amazon", "mallory")).rejects.toThrow(/not a test user/);
+    await expect(controls.revokeTokens("myspace" as IdentityProviderName, "alice")).rejects.toThrow(RangeError);
+    expect(calls).toHaveLength(3);
   });
 });
 
