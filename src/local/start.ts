@@ -1,5 +1,6 @@
 /**
- * `npm start`: the local stack (OpenID provider + STS stand-in) and the app, all on 127.0.0.1.
+ * `npm start`: the local stack (the generic OpenID provider, the Google, Login with Amazon and Facebook personas, and
+ * the STS stand-in) and the app, all on 127.0.0.1, each on the port of its stack.json endpoint.
  *   --stack-only   only the local stack (e.g. for the interop tests of another client)
  *   --preview      build the app and serve the production bundle with a strict Content-Security-Policy (port 4173)
  *
@@ -11,8 +12,8 @@
  */
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from "vite";
 import { CONTROL_PATH_PREFIX, createStackControls, installStackClock } from "./controls";
-import { idpTtlFromEnv, loadStackConfig } from "./config";
-import { startIdp } from "./idp/server";
+import { idpTtlFromEnv, loadStackConfig, PERSONAS, type PersonaName } from "./config";
+import { PROVIDER_PROFILES, startIdp, type IdpServer } from "./idp/server";
 import { startSts } from "./sts/server";
 
 const args = new Set(process.argv.slice(2));
@@ -42,9 +43,28 @@ function failOnBusyPort(what: string, url: string) {
 }
 
 const idp = await startIdp({ config, port: port(config.endpoints.idp), controls }).catch(failOnBusyPort("OpenID provider", config.endpoints.idp));
+const personas = {} as Record<PersonaName, IdpServer>;
+for (const persona of PERSONAS) {
+  const url = config.endpoints[persona];
+  personas[persona] = await startIdp({ config, persona, port: port(url), controls }).catch(failOnBusyPort(PROVIDER_PROFILES[persona].displayName, url));
+}
 const sts = await startSts({ config, port: port(config.endpoints.sts), controls }).catch(failOnBusyPort("STS", config.endpoints.sts));
 const ttlLine = `ID token ${config.ttl.idToken} s, access token ${config.ttl.accessToken} s, refresh token ${config.ttl.refreshToken} s, session ${config.ttl.session} s`;
-const controlsLine = `POST ${sts.url}${CONTROL_PATH_PREFIX}clock {"offsetSeconds":N} · POST …/silent-renewal {"username":"alice","refuse":true} · POST …/reset · GET …/state (also on ${idp.url}${CONTROL_PATH_PREFIX})`;
+const controlsLines = [
+  `GET  ${sts.url}${CONTROL_PATH_PREFIX}state · POST …/reset {}`,
+  `POST …/clock {"offsetSeconds":N} · POST …/silent-renewal {"username":"alice","refuse":true}`,
+  `POST …/persona {"persona":"oidc|google|amazon|facebook","mode":"up|offline|garbage"}`,
+  `POST …/revoke {"persona":"amazon","username":"alice"} (every token that provider gave alice stops working)`,
+  `(the same on every provider's port: ${[idp, ...Object.values(personas)].map((s) => s.url).join(", ")})`,
+];
+const { google, amazon, facebook } = config.personas;
+const providerLines = [
+  `  OpenID provider  ${idp.issuer}   client id ${config.clients.map((c) => c.clientId).join(", ")} (public, PKCE)`,
+  `  Google           ${personas.google.issuer}   client id ${google.clientId}`,
+  `                   client secret ${google.clientSecret} — not a secret: Google's token endpoint demands one even with PKCE`,
+  `  Amazon           ${personas.amazon.url}   client id ${amazon.clientId}, app id ${amazon.appId} (no discovery: ${personas.amazon.url}/ap/oa, /auth/o2/token)`,
+  `  Facebook         ${personas.facebook.url}   app id ${facebook.appId} (no discovery: ${personas.facebook.url}/v19.0/dialog/oauth, /v19.0/oauth/access_token)`,
+];
 
 let app: ViteDevServer | PreviewServer | undefined;
 let appUrl = "";
@@ -61,14 +81,15 @@ if (args.has("--preview")) {
 
 console.log(`
 Web Identity Console — local stack
-  OpenID provider  ${idp.issuer}
+${providerLines.join("\n")}
   STS              ${sts.url}
 ${appUrl ? `  App              ${appUrl}\n` : ""}
-IdP lifetimes: ${ttlLine}
-Test controls (loopback only, not AWS): ${controlsLine}
+IdP lifetimes (every provider): ${ttlLine}
+Test controls (loopback only, not AWS):
+${controlsLines.map((line) => `  ${line}`).join("\n")}
 
-Test users (log in on the provider's page):
-${config.users.map((u) => `  ${u.username.padEnd(8)} password: ${u.password}`).join("\n")}
+Test users (log in on any provider's page; each provider knows them under its own subject):
+${config.users.map((u) => `  ${u.username.padEnd(8)} password: ${u.password.padEnd(16)} sub ${u.sub} · Google sub ${u.subjects.google} · Amazon user_id ${u.subjects.amazon} · Facebook id ${u.subjects.facebook}`).join("\n")}
 
 Roles (account ${config.account}):
 ${config.roles.map((r) => `  arn:${config.partition}:iam::${config.account}:role${r.path}${r.name} — ${r.description ?? ""}`).join("\n")}
@@ -79,7 +100,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([app?.close(), sts.close(), idp.close()]);
+  await Promise.allSettled([app?.close(), sts.close(), idp.close(), ...Object.values(personas).map((p) => p.close())]);
   process.exit(0);
 }
 process.on("SIGINT", () => void stop());

@@ -3,43 +3,25 @@
  * the token checked is also the access_token) and /me — for valid, unknown, expired (stack clock) and revoked tokens —
  * and /me's CORS.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadStackConfig, type StackConfig } from "../config";
-import { createStackControls, installStackClock, type StackControls } from "../controls";
+import { describe, expect, it } from "vitest";
+import { installStackClock } from "../controls";
 import { openLoginPage, signInHeadless, type HeadlessOAuthTokens } from "./headless";
-import { startIdp, type IdpServer } from "./server";
-import { capturingResponses, control } from "./testing";
+import { capturingResponses, control, usePersona } from "./testing";
 
 const REDIRECT_URI = "http://127.0.0.1:5173/";
 const APP_ORIGIN = "http://127.0.0.1:5173";
 
-let config: StackConfig;
-let controls: StackControls;
-let facebook: IdpServer;
+const stack = usePersona("facebook");
 
-beforeAll(async () => {
-  config = loadStackConfig();
-  controls = createStackControls({ usernames: config.users.map((u) => u.username) });
-  facebook = await startIdp({ config, persona: "facebook", port: 0, quiet: true, controls });
-});
-
-afterAll(async () => {
-  await facebook?.close();
-});
-
-afterEach(() => {
-  controls.reset();
-});
-
-const endpoints = () => ({ authorization: `${facebook.url}/v19.0/dialog/oauth`, token: `${facebook.url}/v19.0/oauth/access_token` });
-const subject = (username: string) => config.users.find((u) => u.username === username)?.subjects.facebook;
+const endpoints = () => ({ authorization: `${stack.server.url}/v19.0/dialog/oauth`, token: `${stack.server.url}/v19.0/oauth/access_token` });
+const subject = (username: string) => stack.config.users.find((u) => u.username === username)?.subjects.facebook;
 
 function signIn(username: string, scope = "public_profile email"): Promise<HeadlessOAuthTokens> {
-  return signInHeadless({ endpoints: endpoints(), clientId: config.personas.facebook.appId, redirectUri: REDIRECT_URI, username, password: `${username}-password`, scope });
+  return signInHeadless({ endpoints: endpoints(), clientId: stack.config.personas.facebook.appId, redirectUri: REDIRECT_URI, username, password: `${username}-password`, scope });
 }
 
 async function get(path: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const response = await fetch(`${facebook.url}${path}?${new URLSearchParams(params)}`, { headers });
+  const response = await fetch(`${stack.server.url}${path}?${new URLSearchParams(params)}`, { headers });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
 
@@ -57,11 +39,11 @@ const INVALID_INPUT = { data: { error: { code: 190, message: expect.any(String) 
 describe("no discovery, OAuth 2 only", () => {
   it("answers 404 under /.well-known/; the login form names the persona", async () => {
     for (const path of ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json"]) {
-      expect((await fetch(`${facebook.url}${path}`)).status, path).toBe(404);
+      expect((await fetch(`${stack.server.url}${path}`)).status, path).toBe(404);
     }
-    const page = await openLoginPage({ endpoints: endpoints(), clientId: config.personas.facebook.appId, redirectUri: REDIRECT_URI, scope: "public_profile" });
+    const page = await openLoginPage({ endpoints: endpoints(), clientId: stack.config.personas.facebook.appId, redirectUri: REDIRECT_URI, scope: "public_profile" });
     expect(page.html).toContain("Sign in to Facebook (local persona)");
-    expect(page.html).toContain(config.personas.facebook.appId);
+    expect(page.html).toContain(stack.config.personas.facebook.appId);
   });
 
   it("token response: an EAA access token, token_type bearer, expires_in — no ID token even if openid is asked (refused)", async () => {
@@ -75,7 +57,7 @@ describe("no discovery, OAuth 2 only", () => {
   });
 
   it("requires PKCE", async () => {
-    const url = `${endpoints().authorization}?${new URLSearchParams({ response_type: "code", client_id: config.personas.facebook.appId, redirect_uri: REDIRECT_URI, scope: "public_profile", state: "s" })}`;
+    const url = `${endpoints().authorization}?${new URLSearchParams({ response_type: "code", client_id: stack.config.personas.facebook.appId, redirect_uri: REDIRECT_URI, scope: "public_profile", state: "s" })}`;
     const response = await fetch(url, { redirect: "manual" });
     expect(new URL(response.headers.get("location") ?? "").searchParams.get("error")).toBe("invalid_request");
   });
@@ -89,7 +71,7 @@ describe("debug_token", () => {
     expect(status).toBe(200);
     const data = body.data as Record<string, unknown>;
     expect(Object.keys(data)).toEqual(["app_id", "type", "application", "expires_at", "is_valid", "issued_at", "scopes", "user_id"]);
-    expect(data).toMatchObject({ app_id: config.personas.facebook.appId, type: "USER", application: "Web Identity Console", is_valid: true, user_id: subject("alice") });
+    expect(data).toMatchObject({ app_id: stack.config.personas.facebook.appId, type: "USER", application: "Web Identity Console", is_valid: true, user_id: subject("alice") });
     expect(Number(data.expires_at) - Number(data.issued_at)).toBe(3600);
     expect(Math.abs(Number(data.issued_at) - now)).toBeLessThan(5);
     expect([...(data.scopes as string[])].sort()).toEqual(["email", "public_profile"]);
@@ -119,10 +101,10 @@ describe("debug_token", () => {
 
   it("expired by the stack clock → as unknown (400 when it is also the access_token; is_valid false under a valid one)", async () => {
     // As under `npm start`: the process clock follows the stack clock, so tokens issued after the shift are fresh.
-    const restore = installStackClock(controls);
+    const restore = installStackClock(stack.controls);
     try {
       const old = await signIn("alice");
-      controls.setClockOffset(3601);
+      stack.controls.setClockOffset(3601);
       const fresh = await signIn("bob");
       expect(await debugToken(old.accessToken)).toMatchObject({ status: 400, body: oauthException(190, CANNOT_PARSE) });
       expect(await debugToken(old.accessToken, fresh.accessToken)).toMatchObject({ status: 200, body: INVALID_INPUT });
@@ -135,7 +117,7 @@ describe("debug_token", () => {
   it("revoked (POST /__local/revoke) → as unknown at once; bob's token still valid; a new sign-in works", async () => {
     const alice = await signIn("alice");
     const bob = await signIn("bob");
-    const answer = await control(facebook.url, "revoke", { persona: "facebook", username: "alice" });
+    const answer = await control(stack.server.url, "revoke", { persona: "facebook", username: "alice" });
     expect(answer.status).toBe(200);
     expect(answer.body.revokedTokens).toBeGreaterThanOrEqual(1);
     expect(await debugToken(alice.accessToken)).toMatchObject({ status: 400, body: oauthException(190, CANNOT_PARSE) });
@@ -170,11 +152,11 @@ describe("/me", () => {
     expect((await get("/me", {}, { ...auth, Origin: APP_ORIGIN })).headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
     expect((await get("/me", { access_token: "EAAnope" }, { Origin: APP_ORIGIN })).headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
     expect((await get("/me", {}, { ...auth, Origin: "http://evil.example" })).headers.get("access-control-allow-origin")).toBeNull();
-    const preflight = await fetch(`${facebook.url}/v19.0/me`, { method: "OPTIONS", headers: { Origin: APP_ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" } });
+    const preflight = await fetch(`${stack.server.url}/v19.0/me`, { method: "OPTIONS", headers: { Origin: APP_ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
     expect(preflight.headers.get("access-control-allow-methods")).toBe("GET");
     expect((await get("/debug_token", { input_token: tokens.accessToken, access_token: tokens.accessToken }, { Origin: APP_ORIGIN })).headers.get("access-control-allow-origin")).toBeNull();
-    expect((await fetch(`${facebook.url}/me`, { method: "POST" })).status).toBe(405);
+    expect((await fetch(`${stack.server.url}/me`, { method: "POST" })).status).toBe(405);
   });
 });

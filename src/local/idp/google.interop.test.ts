@@ -4,50 +4,27 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadStackConfig, type StackConfig } from "../config";
-import { createStackControls, type StackControls } from "../controls";
+import { beforeAll, describe, expect, it } from "vitest";
 import { authorize, CookieJar, openLoginPage, signInHeadless } from "./headless";
-import { startIdp, type IdpServer } from "./server";
+import { discover, usePersona, type DiscoveryDocument } from "./testing";
 
 const REDIRECT_URI = "http://127.0.0.1:5173/";
 const APP_ORIGIN = "http://127.0.0.1:5173";
 
-let config: StackConfig;
-let controls: StackControls;
-let google: IdpServer;
+const stack = usePersona("google");
 let clientId: string;
 let clientSecret: string;
 
-interface Discovery {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  userinfo_endpoint: string;
-  jwks_uri: string;
-  revocation_endpoint?: string;
-  end_session_endpoint?: string;
-  scopes_supported: string[];
-  code_challenge_methods_supported: string[];
-  token_endpoint_auth_methods_supported: string[];
-}
-let discovery: Discovery;
+let discovery: DiscoveryDocument;
 
 beforeAll(async () => {
-  config = loadStackConfig();
-  controls = createStackControls({ usernames: config.users.map((u) => u.username) });
-  google = await startIdp({ config, persona: "google", port: 0, quiet: true, controls });
-  clientId = config.personas.google.clientId;
-  clientSecret = config.personas.google.clientSecret;
-  discovery = (await (await fetch(`${google.issuer}/.well-known/openid-configuration`)).json()) as Discovery;
-});
-
-afterAll(async () => {
-  await google?.close();
+  clientId = stack.config.personas.google.clientId;
+  clientSecret = stack.config.personas.google.clientSecret;
+  discovery = await discover(stack.server.issuer);
 });
 
 const signIn = (username: string, cookies?: CookieJar) =>
-  signInHeadless({ issuer: google.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, username, password: `${username}-password`, ...(cookies ? { cookies } : {}) });
+  signInHeadless({ issuer: stack.server.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, username, password: `${username}-password`, ...(cookies ? { cookies } : {}) });
 
 /** Get a code through the login form, without redeeming it. */
 async function codeFor(username: string, challenge: string | undefined): Promise<string> {
@@ -88,13 +65,13 @@ const redeem = (body: Record<string, string>) =>
 
 describe("discovery", () => {
   it("lives at the persona's origin with Google's paths and no end_session_endpoint", () => {
-    expect(google.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(discovery.issuer).toBe(google.issuer);
-    expect(discovery.authorization_endpoint).toBe(`${google.issuer}/o/oauth2/v2/auth`);
-    expect(discovery.token_endpoint).toBe(`${google.issuer}/token`);
-    expect(discovery.userinfo_endpoint).toBe(`${google.issuer}/v1/userinfo`);
-    expect(discovery.jwks_uri).toBe(`${google.issuer}/oauth2/v3/certs`);
-    expect(discovery.revocation_endpoint).toBe(`${google.issuer}/revoke`);
+    expect(stack.server.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(discovery.issuer).toBe(stack.server.issuer);
+    expect(discovery.authorization_endpoint).toBe(`${stack.server.issuer}/o/oauth2/v2/auth`);
+    expect(discovery.token_endpoint).toBe(`${stack.server.issuer}/token`);
+    expect(discovery.userinfo_endpoint).toBe(`${stack.server.issuer}/v1/userinfo`);
+    expect(discovery.jwks_uri).toBe(`${stack.server.issuer}/oauth2/v3/certs`);
+    expect(discovery.revocation_endpoint).toBe(`${stack.server.issuer}/revoke`);
     expect(discovery).not.toHaveProperty("end_session_endpoint");
     expect(discovery.scopes_supported).toEqual(expect.arrayContaining(["openid", "email", "profile"]));
     expect(discovery.scopes_supported).not.toContain("offline_access");
@@ -103,13 +80,13 @@ describe("discovery", () => {
   });
 
   it("has no RP-initiated logout route", async () => {
-    expect((await fetch(`${google.issuer}/session/end`)).status).toBe(404);
+    expect((await fetch(`${stack.server.issuer}/session/end`)).status).toBe(404);
   });
 
   it("names itself on its home page and login form", async () => {
-    const home = await (await fetch(`${google.issuer}/`)).text();
+    const home = await (await fetch(`${stack.server.issuer}/`)).text();
     expect(home).toContain("Google (local persona)");
-    const page = await openLoginPage({ issuer: google.issuer, clientId, redirectUri: REDIRECT_URI });
+    const page = await openLoginPage({ issuer: stack.server.issuer, clientId, redirectUri: REDIRECT_URI });
     expect(page.html).toContain("Sign in to Google (local persona)");
     expect(page.html).toContain(clientId);
   });
@@ -151,7 +128,7 @@ describe("the client secret quirk", () => {
   });
 
   it("gives no refresh token: offline_access is not a scope of the persona, even with prompt=consent", async () => {
-    const tokens = await signInHeadless({ issuer: google.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, username: "alice", password: "alice-password", scope: "openid email offline_access", prompt: "consent" });
+    const tokens = await signInHeadless({ issuer: stack.server.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, username: "alice", password: "alice-password", scope: "openid email offline_access", prompt: "consent" });
     expect(tokens.refreshToken).toBeUndefined();
   });
 });
@@ -160,8 +137,8 @@ describe("ID tokens", () => {
   it("carry Google's claims: iss, aud = azp = client id, a 21-digit sub, names, email, at_hash — verified against the JWKS", async () => {
     const tokens = await signIn("alice");
     const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
-    const { payload, protectedHeader } = await jwtVerify(tokens.idToken, jwks, { issuer: google.issuer, audience: clientId, algorithms: ["RS256"] });
-    const alice = config.users.find((u) => u.username === "alice");
+    const { payload, protectedHeader } = await jwtVerify(tokens.idToken, jwks, { issuer: stack.server.issuer, audience: clientId, algorithms: ["RS256"] });
+    const alice = stack.config.users.find((u) => u.username === "alice");
     expect(protectedHeader.alg).toBe("RS256");
     expect(payload.sub).toBe(alice?.subjects.google);
     expect(payload.sub).toMatch(/^\d{21}$/);
@@ -177,8 +154,8 @@ describe("ID tokens", () => {
 
   it("bob gets his own Google subject", async () => {
     const tokens = await signIn("bob");
-    const { payload } = await jwtVerify(tokens.idToken, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer: google.issuer, audience: clientId });
-    expect(payload.sub).toBe(config.users.find((u) => u.username === "bob")?.subjects.google);
+    const { payload } = await jwtVerify(tokens.idToken, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer: stack.server.issuer, audience: clientId });
+    expect(payload.sub).toBe(stack.config.users.find((u) => u.username === "bob")?.subjects.google);
   });
 
   it("userinfo answers the same person without azp or at_hash, with CORS for the app", async () => {
@@ -187,7 +164,7 @@ describe("ID tokens", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ sub: config.users[0]?.subjects.google, email: "alice@example.test", given_name: "Alice" });
+    expect(body).toMatchObject({ sub: stack.config.users[0]?.subjects.google, email: "alice@example.test", given_name: "Alice" });
     expect(body).not.toHaveProperty("azp");
     expect(body).not.toHaveProperty("at_hash");
   });
@@ -197,14 +174,14 @@ describe("silent sign-in and revocation", () => {
   it("prompt=none with the session gives a code whose ID token has the same sub", async () => {
     const cookies = new CookieJar();
     const first = await signIn("alice", cookies);
-    const silent = await authorize({ issuer: google.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, prompt: "none", cookies });
+    const silent = await authorize({ issuer: stack.server.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, prompt: "none", cookies });
     expect(silent.kind).toBe("code");
     if (silent.kind !== "code") return;
     const again = await silent.redeem();
     const sub = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString()) as { sub: string };
     expect(sub(again.idToken).sub).toBe(sub(first.idToken).sub);
     // Without a session: login_required.
-    expect(await authorize({ issuer: google.issuer, clientId, redirectUri: REDIRECT_URI, prompt: "none" })).toMatchObject({ kind: "error", error: "login_required" });
+    expect(await authorize({ issuer: stack.server.issuer, clientId, redirectUri: REDIRECT_URI, prompt: "none" })).toMatchObject({ kind: "error", error: "login_required" });
   });
 
   it("POST /__local/revoke ends alice's access tokens at userinfo at once, not bob's; a later sign-in works", async () => {
@@ -213,7 +190,7 @@ describe("silent sign-in and revocation", () => {
     const userinfo = (token: string) => fetch(discovery.userinfo_endpoint, { headers: { Authorization: `Bearer ${token}` } });
     expect((await userinfo(alice.accessToken)).status).toBe(200);
 
-    const answer = await fetch(`${google.url}/__local/revoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ persona: "google", username: "alice" }) });
+    const answer = await fetch(`${stack.server.url}/__local/revoke`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ persona: "google", username: "alice" }) });
     expect(answer.status).toBe(200);
     const body = (await answer.json()) as { revokedTokens: number };
     expect(body.revokedTokens).toBeGreaterThanOrEqual(1);

@@ -4,6 +4,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { loadStackConfig, type StackConfig } from "../config";
 import { HeadlessSignInError, openLoginPage, signInHeadless } from "./headless";
 import { startIdp, type IdpServer } from "./server";
+import { discover, type DiscoveryDocument } from "./testing";
 
 const CLIENT_ID = "web-identity-console";
 const REDIRECT_URI = "http://127.0.0.1:5173/";
@@ -12,22 +13,12 @@ const APP_ORIGIN = "http://127.0.0.1:5173";
 let config: StackConfig;
 let idp: IdpServer;
 
-interface Discovery {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  userinfo_endpoint: string;
-  jwks_uri: string;
-  response_types_supported: string[];
-  code_challenge_methods_supported: string[];
-  scopes_supported: string[];
-}
-let discovery: Discovery;
+let discovery: DiscoveryDocument;
 
 beforeAll(async () => {
   config = loadStackConfig();
   idp = await startIdp({ config, port: 0, quiet: true });
-  discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Discovery;
+  discovery = await discover(idp.issuer);
 });
 
 afterAll(async () => {

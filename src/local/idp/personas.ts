@@ -167,6 +167,51 @@ const google: ProviderProfile = {
 };
 
 /**
+ * A plain OAuth 2 persona with opaque access tokens (Login with Amazon, Facebook): no discovery and no JWKS, a public
+ * client (no secret) registered with the app's redirect URIs that may ask only for the persona's scopes (so `openid`,
+ * and with it an ID token, is `invalid_scope`), PKCE S256 required (configuration.ts), no refresh token, no userinfo,
+ * revocation or logout endpoint; the persona's own endpoints in opaque.ts.
+ */
+function oauth2Persona(p: {
+  name: PersonaApi;
+  displayName: string;
+  description: string;
+  routes: { authorization: string; token: string };
+  clientId: (config: StackConfig) => string;
+  scopes: readonly string[];
+  accessTokenPrefix: string;
+}): ProviderProfile {
+  return {
+    name: p.name,
+    displayName: p.displayName,
+    description: p.description,
+    subjectOf: (user) => user.subjects[p.name],
+    // oidc-provider always serves a JWKS; put it under /.well-known/, which these personas answer with 404.
+    routes: { ...p.routes, jwks: "/.well-known/jwks.json" },
+    discovery: false,
+    clients: (config) => [
+      {
+        client_id: p.clientId(config),
+        application_type: "web",
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        redirect_uris: firstClient(config).redirectUris,
+        scope: p.scopes.join(" "),
+      },
+    ],
+    scopes: p.scopes,
+    claims: { openid: ["sub"] },
+    accountClaims: (user) => ({ sub: user.subjects[p.name] }),
+    userinfo: false,
+    revocation: false,
+    rpInitiatedLogout: false,
+    accessTokenPrefix: p.accessTokenPrefix,
+    api: p.name,
+  };
+}
+
+/**
  * Login with Amazon (https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html). Paths like
  * Amazon's on one origin (Amazon: www.amazon.com/ap/oa, api.amazon.com/auth/o2/token, api.amazon.com/user/profile).
  * - Plain OAuth 2: no discovery, no JWKS, no ID token (asking for `openid` is `invalid_scope`); scopes `profile`,
@@ -176,38 +221,15 @@ const google: ProviderProfile = {
  * - Access tokens `Atza|…`, checked at `/auth/o2/tokeninfo` and read at `/user/profile` (opaque.ts). The persona's
  *   users have no postal code: `postal_code` is granted but releases nothing.
  */
-const amazon: ProviderProfile = {
+const amazon = oauth2Persona({
   name: "amazon",
   displayName: "Amazon (local persona)",
   description: "A local persona that behaves like Login with Amazon (OAuth 2, opaque access tokens) for the Web Identity Console.",
-  subjectOf: (user) => user.subjects.amazon,
-  routes: {
-    authorization: "/ap/oa",
-    token: "/auth/o2/token",
-    // oidc-provider always serves a JWKS; put it under /.well-known/, which this persona answers with 404.
-    jwks: "/.well-known/jwks.json",
-  },
-  discovery: false,
-  clients: (config) => [
-    {
-      client_id: config.personas.amazon.clientId,
-      application_type: "web",
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      redirect_uris: firstClient(config).redirectUris,
-      scope: "profile profile:user_id postal_code",
-    },
-  ],
+  routes: { authorization: "/ap/oa", token: "/auth/o2/token" },
+  clientId: (config) => config.personas.amazon.clientId,
   scopes: ["profile", "profile:user_id", "postal_code"],
-  claims: { openid: ["sub"] },
-  accountClaims: (user) => ({ sub: user.subjects.amazon }),
-  userinfo: false,
-  revocation: false,
-  rpInitiatedLogout: false,
   accessTokenPrefix: "Atza|",
-  api: "amazon",
-};
+});
 
 /**
  * Facebook Login, manually built flow (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow).
@@ -218,37 +240,15 @@ const amazon: ProviderProfile = {
  *   `grant_type`); errors are OAuth 2 JSON, not Facebook's `{"error":{…,"type":"OAuthException"}}`.
  * - Access tokens `EAA…`, checked at `/debug_token` and read at `/me` (opaque.ts); no long-lived token exchange.
  */
-const facebook: ProviderProfile = {
+const facebook = oauth2Persona({
   name: "facebook",
   displayName: "Facebook (local persona)",
   description: "A local persona that behaves like Facebook Login (OAuth 2, opaque access tokens) for the Web Identity Console.",
-  subjectOf: (user) => user.subjects.facebook,
-  routes: {
-    authorization: "/v19.0/dialog/oauth",
-    token: "/v19.0/oauth/access_token",
-    jwks: "/.well-known/jwks.json",
-  },
-  discovery: false,
-  clients: (config) => [
-    {
-      client_id: config.personas.facebook.appId,
-      application_type: "web",
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      redirect_uris: firstClient(config).redirectUris,
-      scope: "public_profile email",
-    },
-  ],
+  routes: { authorization: "/v19.0/dialog/oauth", token: "/v19.0/oauth/access_token" },
+  clientId: (config) => config.personas.facebook.appId,
   scopes: ["public_profile", "email"],
-  claims: { openid: ["sub"] },
-  accountClaims: (user) => ({ sub: user.subjects.facebook }),
-  userinfo: false,
-  revocation: false,
-  rpInitiatedLogout: false,
   accessTokenPrefix: "EAA",
-  api: "facebook",
-};
+});
 
 /** Every provider's profile, by name. */
 export const PROVIDER_PROFILES: Readonly<Record<IdentityProviderName, ProviderProfile>> = Object.freeze({ oidc: generic, google, amazon, facebook });
