@@ -24,6 +24,7 @@ import type { KoaContextWithOIDC } from "oidc-provider";
 import type { StackConfig, TestUser } from "../config";
 import { APPLICATION_NAME, type PersonaApi, type ProviderProfile } from "./personas";
 
+/** The persona whose endpoints answer, and what they need of the server that runs it. */
 export interface PersonaApiSite {
   provider: ProviderClass;
   config: StackConfig;
@@ -212,11 +213,6 @@ const ROUTES: Record<PersonaApi, Record<string, Route>> = {
     "/v19.0/me": { handler: facebookMe, cors: true },
   },
 };
-
-/** The paths a persona's own endpoints answer (for the start banner and tests). */
-export function personaApiPaths(api: PersonaApi): string[] {
-  return Object.keys(ROUTES[api]);
-}
 
 /**
  * Answer a request for one of the persona's own endpoints. Returns false (and touches nothing) when the path is not
