@@ -26,13 +26,14 @@ export function shippedConfig(): Record<string, unknown> & { providers: Record<s
 
 /**
  * Serve a modified copy of public/config.json to this page: `durationSeconds`, `refreshMarginSeconds`, and
- * `refreshTokens` on every provider profile.
+ * `refreshTokens` on every OpenID provider profile.
  */
 export async function serveConfig(page: Page, changes: { durationSeconds?: number; refreshMarginSeconds?: number; refreshTokens?: boolean }) {
   const config = shippedConfig();
   if (changes.durationSeconds !== undefined) config.durationSeconds = changes.durationSeconds;
   if (changes.refreshMarginSeconds !== undefined) config.refreshMarginSeconds = changes.refreshMarginSeconds;
-  if (changes.refreshTokens !== undefined) config.providers = config.providers.map((p) => ({ ...p, refreshTokens: changes.refreshTokens }));
+  // Only OpenID providers can renew with a refresh token (an OAuth 2.0 profile asking for one is refused at startup).
+  if (changes.refreshTokens !== undefined) config.providers = config.providers.map((p) => (p.type === "oidc" ? { ...p, refreshTokens: changes.refreshTokens } : p));
   await page.route("**/config.json", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(config) }));
 }
 
