@@ -296,7 +296,14 @@ function firstText(...values: unknown[]): string | undefined {
   return undefined;
 }
 
-async function toSession(provider: ProviderConfig, response: SigninResponse, obtainedBy: ProviderSession["obtainedBy"], started: number): Promise<ProviderSession> {
+/**
+ * The provider session for a token response, as the profile says: for an ID-token profile the decoded ID token
+ * (its `sub`, `exp`, `iat`); for an access-token profile the opaque access token with its `ProviderId`, who the profile
+ * endpoint says it is, and its `expires_in`. Exported for tests.
+ *
+ * @throws {ProviderError} `invalid-response` when the token the profile sends to STS is missing or not a JWT.
+ */
+export async function toSession(provider: ProviderConfig, response: SigninResponse, obtainedBy: ProviderSession["obtainedBy"], started: number): Promise<ProviderSession> {
   const now = Math.floor(Date.now() / 1000);
   const common = {
     providerId: provider.id,
