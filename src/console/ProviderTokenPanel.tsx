@@ -15,20 +15,36 @@ const OBTAINED: Record<ProviderSession["obtainedBy"], string> = {
 
 /** Step 1: the provider's tokens — an ID token decoded (not verified: STS verifies), or an opaque access token explained. */
 export function ProviderTokenPanel({ session }: { session: ProviderSession }) {
-  return session.stsToken === "access_token" ? <AccessTokenView session={session} /> : <IdTokenView session={session} />;
-}
-
-function IdTokenView({ session }: { session: ProviderSession }) {
-  // The ID token is a bearer credential for STS until it expires: shown in full only on request.
-  const [showToken, setShowToken] = useState(false);
-  const c = session.claims;
+  const idToken = session.stsToken === "id_token";
   return (
     <section className="panel" aria-labelledby="token-heading">
       <h2 id="token-heading">1. Provider sign-in</h2>
       <p className="panel-meta">
-        {OBTAINED[session.obtainedBy]}; tokens received in {Math.round(session.callbackMs)} ms and kept in memory only. The ID token below is decoded, not
-        verified — STS verifies it.
+        {OBTAINED[session.obtainedBy]}; {idToken ? "tokens" : "token"} received in {Math.round(session.callbackMs)} ms and kept in memory only.
+        {idToken && " The ID token below is decoded, not verified — STS verifies it."}
       </p>
+      {idToken ? <IdTokenDetails session={session} /> : <AccessTokenDetails session={session} />}
+    </section>
+  );
+}
+
+/** A token is a bearer credential for STS until it expires: shown in full only on request. */
+function TokenText({ label, what, token, keep }: { label: string; what: string; token: string; keep: [number, number] }) {
+  const [full, setFull] = useState(false);
+  return (
+    <>
+      <Raw label={label} text={full ? token : shorten(token, ...keep)} />
+      <button type="button" aria-pressed={full} onClick={() => setFull((v) => !v)}>
+        {full ? `Shorten the ${what}` : `Show the full ${what}`}
+      </button>
+    </>
+  );
+}
+
+function IdTokenDetails({ session }: { session: ProviderSession }) {
+  const c = session.claims;
+  return (
+    <>
       <Fields
         label="ID token claims"
         items={[
@@ -43,23 +59,15 @@ function IdTokenView({ session }: { session: ProviderSession }) {
         ]}
       />
       <Raw label="ID token header and claims" text={JSON.stringify({ header: session.header, claims: c }, null, 2)} />
-      <Raw label="ID token (compact)" text={showToken ? session.idToken : shorten(session.idToken, 24, 12)} />
-      <button type="button" aria-pressed={showToken} onClick={() => setShowToken((v) => !v)}>
-        {showToken ? "Shorten the ID token" : "Show the full ID token"}
-      </button>
-    </section>
+      <TokenText label="ID token (compact)" what="ID token" token={session.idToken} keep={[24, 12]} />
+    </>
   );
 }
 
-function AccessTokenView({ session }: { session: ProviderSession }) {
-  const [showToken, setShowToken] = useState(false);
+function AccessTokenDetails({ session }: { session: ProviderSession }) {
   const profile = session.profile;
   return (
-    <section className="panel" aria-labelledby="token-heading">
-      <h2 id="token-heading">1. Provider sign-in</h2>
-      <p className="panel-meta">
-        {OBTAINED[session.obtainedBy]}; token received in {Math.round(session.callbackMs)} ms and kept in memory only.
-      </p>
+    <>
       <p>
         This provider gives an <strong>opaque access token</strong>, not an ID token: there is nothing in it to decode. STS receives it with{" "}
         <code>ProviderId={session.stsProviderId}</code> and checks it by calling {session.stsProviderId} — so the provider, not a signature, decides
@@ -87,10 +95,7 @@ function AccessTokenView({ session }: { session: ProviderSession }) {
         />
       )}
       {profile?.raw !== undefined && <Raw label="Profile answer" text={profile.raw} />}
-      <Raw label="Access token" text={showToken ? session.accessToken : shorten(session.accessToken, 12, 6)} />
-      <button type="button" aria-pressed={showToken} onClick={() => setShowToken((v) => !v)}>
-        {showToken ? "Shorten the access token" : "Show the full access token"}
-      </button>
-    </section>
+      <TokenText label="Access token" what="access token" token={session.accessToken} keep={[12, 6]} />
+    </>
   );
 }
