@@ -28,9 +28,10 @@ test("Sign in with Google: an ID token with azp; STS answers Provider accounts.g
   await expect(app.field(app.callerIdentity, "Arn")).toHaveText(`arn:aws:sts::${account}:assumed-role/GoogleUser/alice@example.test`);
 });
 
-for (const [name, providerId] of [
-  ["amazon", "www.amazon.com"],
-  ["facebook", "graph.facebook.com"],
+// Audience: Amazon's client id (token-info `aud`), Facebook's app id.
+for (const [name, providerId, audience] of [
+  ["amazon", "www.amazon.com", "amzn1.application-oa2-client.5e1f0c0ffee04c7d9b1a2c3d4e5f6a7b"],
+  ["facebook", "graph.facebook.com", "1234567890123456"],
 ] as const) {
   const persona = personas[name];
   test(`Sign in with ${persona.label}: an opaque access token sent with ProviderId ${providerId}, checked by STS calling the provider`, async ({ consolePage: app, page }) => {
@@ -49,6 +50,7 @@ for (const [name, providerId] of [
 
     const exchange = app.exchangeResult;
     await expect(app.field(exchange, "Provider")).toHaveText(providerId);
+    await expect(app.field(exchange, "Audience")).toHaveText(audience);
     const subject = await app.field(token, "User id").innerText();
     await expect(app.field(exchange, "Subject")).toHaveText(subject);
     await expect(app.field(exchange, "Assumed role ARN")).toHaveText(`arn:aws:sts::${account}:assumed-role/${persona.role}/bob@example.test`);
