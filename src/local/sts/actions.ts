@@ -17,7 +17,8 @@ import { verifySigV4, type HttpRequestParts } from "./sigv4";
 import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers, policyArnProblems } from "./validation";
 import { verifyIdentity } from "./builtin";
 import type { TokenInfoOptions } from "./tokeninfo";
-import type { KeySource, WebIdentity } from "./webidentity";
+import type { KeySource } from "./jwks";
+import type { WebIdentity } from "./webidentity";
 
 /** What every operation needs: the IAM model, the key source, the session store and the clock. */
 export interface StsContext {

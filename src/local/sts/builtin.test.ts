@@ -4,7 +4,7 @@ import { loadStackConfig, type StackConfig } from "../config";
 import { checkGoogleAudience, checkProviderId, googleKeyIssuer, verifyIdentity, type IdentityContext } from "./builtin";
 import { MESSAGES, StsFault } from "./faults";
 import { rejectedFaultTriple as failure, thrownFaultTriple } from "./testing";
-import type { KeySource } from "./webidentity";
+import type { KeySource } from "./jwks";
 
 const GOOGLE_ISSUER = "http://127.0.0.1:9402";
 const GOOGLE_CLIENT = "918273645012-webidentityconsole.apps.googleusercontent.com";

@@ -19,9 +19,9 @@ import {
   checkTokenTimes,
   verifyWebIdentityToken,
   type Claims,
-  type KeySource,
   type WebIdentity,
 } from "./webidentity";
+import type { KeySource } from "./jwks";
 
 /** Google's name in trust policies (`Principal.Federated`), condition keys and the `Provider` answered. */
 export const GOOGLE = "accounts.google.com";

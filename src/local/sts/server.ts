@@ -18,7 +18,7 @@ import { checkAction, checkVersion, requestParams } from "./query";
 import { renderFault, renderSuccess, type RenderedBody, type ResultTree } from "./render";
 import { createSessionStore, type SessionStore } from "./sessions";
 import type { HttpRequestParts } from "./sigv4";
-import { createJwksCache, type KeySource } from "./webidentity";
+import { createJwksCache, type KeySource } from "./jwks";
 
 /** A running local STS. */
 export interface StsServer {

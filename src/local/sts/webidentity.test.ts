@@ -2,7 +2,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "j
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type StackConfig } from "../config";
 import { StsFault } from "./faults";
-import { checkExpiry, checkNotBefore, checkTokenSignature, createJwksCache, verifyWebIdentityToken, webIdentityConditionKeys, type KeySource } from "./webidentity";
+import { createJwksCache, type KeySource } from "./jwks";
+import { checkExpiry, checkNotBefore, checkTokenSignature, verifyWebIdentityToken, webIdentityConditionKeys } from "./webidentity";
 import { rejectedFaultTriple as failure } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
