@@ -74,3 +74,21 @@ test("one role trusts all three: an Amazon user assumes SocialUser", async ({ co
   await expect(app.field(app.exchangeResult, "Assumed role ARN")).toHaveText(`arn:aws:sts::${account}:assumed-role/SocialUser/alice@example.test`);
   await expect(app.field(app.exchangeResult, "Subject")).toHaveText(personas.amazon.aliceSubject);
 });
+
+test("Sign out of Google: no end-session endpoint, so the app forgets the tokens and says Google may still remember you", async ({ consolePage: app, page }) => {
+  await app.signInWithProvider("Google", users.alice.username, users.alice.password);
+  await app.expectSignedInAs("alice@example.test", "Google");
+  const visits: string[] = [];
+  page.on("request", (r) => {
+    if (r.isNavigationRequest() && r.url().startsWith(personas.google.origin)) visits.push(r.url());
+  });
+  await app.signOutButton.click();
+  // No trip to the provider: the signed-out screen comes at once, and says what could not be done.
+  await expect(app.signedOutHeading).toBeVisible();
+  expect(visits).toEqual([]);
+  await expect(page.getByText(/^Google offers apps no way to end its session \(no end_session_endpoint\), so it may still remember you/)).toBeVisible();
+  await expect(app.signInWith("Google")).toBeFocused();
+  // And it does remember her: the next sign-in goes straight through without its login form.
+  await app.signInWith("Google").click();
+  await app.expectSignedInAs("alice@example.test", "Google");
+});
