@@ -115,17 +115,30 @@ export const IDP_TTL_ENV: Readonly<Record<keyof IdpTtlConfig, string>> = Object.
   session: "WIC_IDP_SESSION_TTL",
 });
 
+/** The local S3 stand-in (`endpoints.s3`). */
+export interface S3Config {
+  /** Bucket names that exist (path-style: `<endpoint>/<bucket>/<key>`). */
+  buckets: string[];
+  /** Where objects are stored, relative to the repository root unless absolute; `WIC_S3_DATA_DIR` overrides it. */
+  dataDir: string;
+  /** Largest object accepted (`EntityTooLarge` above it). */
+  maxObjectBytes: number;
+  /** Text of the seeded `users/<subject>/welcome.txt`; `${name}` and `${subject}` are filled in. */
+  seedText: string;
+}
+
 export interface StackConfig {
   account: string;
   partition: string;
   region: string;
-  endpoints: { idp: string; sts: string; app: string } & Record<PersonaName, string>;
+  endpoints: { idp: string; sts: string; app: string; s3: string } & Record<PersonaName, string>;
   oidcProviders: OidcProviderConfig[];
   builtinProviders: BuiltinProviders;
   roles: RoleConfig[];
   users: TestUser[];
   clients: ClientConfig[];
   personas: PersonaRegistrations;
+  s3: S3Config;
   /** The OpenID provider's token and session lifetimes; missing keys get {@link DEFAULT_IDP_TTL}. */
   ttl: IdpTtlConfig;
 }
@@ -183,7 +196,7 @@ function validateStackConfig(c: StackConfig): string[] {
   const problems: string[] = [];
   if (!/^\d{12}$/.test(String(c.account))) problems.push(`account must be 12 digits, got ${JSON.stringify(c.account)}`);
   if (!c.region) problems.push("region is required");
-  for (const key of ["idp", "sts", "app", ...PERSONAS] as const) {
+  for (const key of ["idp", "sts", "app", "s3", ...PERSONAS] as const) {
     try {
       new URL(c.endpoints?.[key] ?? "");
     } catch {
@@ -223,6 +236,13 @@ function validateStackConfig(c: StackConfig): string[] {
   if (!p?.google?.clientId || !p.google.clientSecret) problems.push("personas.google needs clientId and clientSecret");
   if (!p?.amazon?.clientId || !p.amazon.appId) problems.push("personas.amazon needs clientId and appId");
   if (!p?.facebook?.appId) problems.push("personas.facebook needs appId");
+  const s3 = c.s3;
+  if (!Array.isArray(s3?.buckets) || s3.buckets.length === 0 || !s3.buckets.every((b) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b))) {
+    problems.push("s3.buckets must list 1 or more valid bucket names (3–63 lowercase letters, digits, dots, dashes)");
+  }
+  if (typeof s3?.dataDir !== "string" || s3.dataDir === "") problems.push("s3.dataDir is required");
+  if (!Number.isInteger(s3?.maxObjectBytes) || (s3?.maxObjectBytes ?? 0) < 1) problems.push("s3.maxObjectBytes must be a positive whole number of bytes");
+  if (typeof s3?.seedText !== "string") problems.push("s3.seedText must be a string");
   const b = c.builtinProviders;
   for (const [at, url] of [
     ["builtinProviders[\"accounts.google.com\"].issuer", b?.["accounts.google.com"]?.issuer],
