@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useAuth } from "../auth/AuthProvider";
+import { stsEndpoint } from "../aws/endpoint";
 import type { AppConfig } from "../config";
 import { CredentialsPanel } from "./CredentialsPanel";
 import { ExchangePanel } from "./ExchangePanel";
@@ -32,7 +33,7 @@ export default function Console({ config, lifecycle, restored }: { config: AppCo
           <ProviderTokenPanel session={state.provider} />
           <ExchangePanel config={config} lifecycle={lifecycle} state={state} />
           {/* keyed by access key: a new secret starts masked even if the previous one was revealed */}
-          {state.credentials && <CredentialsPanel key={state.credentials.result.credentials.accessKeyId} credentials={state.credentials} offsetMs={state.clockSkew?.offsetMs ?? 0} />}
+          {state.credentials && <CredentialsPanel key={state.credentials.result.credentials.accessKeyId} credentials={state.credentials} offsetMs={state.clockSkew?.offsetMs ?? 0} region={stsEndpoint(config.region, config.stsEndpoint).signingRegion} />}
           {state.credentials && <SignedCallsPanel config={config} lifecycle={lifecycle} state={state} onGetNew={getNewCredentials} />}
         </div>
       </div>

@@ -3,11 +3,13 @@ import { formatClockTime } from "../credentials/expiry";
 import type { CredentialSet } from "../credentials/lifecycle";
 import { REASON_LABELS } from "../credentials/lifecycle";
 import { Fields } from "../ui/Fields";
-import { shorten } from "../ui/Raw";
+import { CopyButton, shorten } from "../ui/Raw";
+import { CredentialExports } from "./UseCredentials";
 
 /** Step 3: the temporary credentials (secret masked until revealed); the countdown is in the Session panel. */
-export function CredentialsPanel({ credentials, offsetMs }: { credentials: CredentialSet; offsetMs: number }) {
+export function CredentialsPanel({ credentials, offsetMs, region }: { credentials: CredentialSet; offsetMs: number; region: string }) {
   const [reveal, setReveal] = useState(false);
+  const [revealToken, setRevealToken] = useState(false);
   const c = credentials.result.credentials;
   return (
     <section className="panel" aria-labelledby="credentials-heading">
@@ -18,15 +20,25 @@ export function CredentialsPanel({ credentials, offsetMs }: { credentials: Crede
         items={[
           ["Access key id", c.accessKeyId],
           ["Secret access key", reveal ? c.secretAccessKey : "•".repeat(40)],
-          ["Session token", shorten(c.sessionToken, 16, 8)],
+          ["Session token", <code className="token">{revealToken ? c.sessionToken : shorten(c.sessionToken, 16, 8)}</code>],
           ["Expiration", `${c.expiration.toISOString()} (${formatClockTime(new Date(c.expiration.getTime() - offsetMs))} on this device's clock)`],
           ["Session length", `${credentials.sessionSeconds} s`],
           ["Obtained", REASON_LABELS[credentials.reason]],
         ]}
       />
-      <button type="button" aria-pressed={reveal} onClick={() => setReveal((r) => !r)}>
-        {reveal ? "Hide secret access key" : "Reveal secret access key"}
-      </button>
+      <p className="row">
+        <button type="button" aria-pressed={reveal} onClick={() => setReveal((r) => !r)}>
+          {reveal ? "Hide secret access key" : "Reveal secret access key"}
+        </button>
+        <CopyButton label="Copy secret access key" value={reveal ? c.secretAccessKey : null} unavailable="Reveal it first to copy it" />
+      </p>
+      <p className="row">
+        <button type="button" aria-pressed={revealToken} onClick={() => setRevealToken((r) => !r)}>
+          {revealToken ? "Shorten session token" : "Show full session token"}
+        </button>
+        <CopyButton label="Copy session token" value={revealToken ? c.sessionToken : null} />
+      </p>
+      <CredentialExports credentials={c} region={region} />
     </section>
   );
 }

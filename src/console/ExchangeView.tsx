@@ -1,5 +1,7 @@
+import { useState } from "react";
 import type { Exchange } from "../aws/exchange";
 import { formatClockTime } from "../credentials/expiry";
+import { Fields } from "../ui/Fields";
 import { Raw } from "../ui/Raw";
 
 function rawRequest(x: Exchange, redact: (s: string) => string): string {
@@ -25,12 +27,28 @@ export function redactor(secrets: Secret[]): (text: string) => string {
   return (text) => list.reduce((t, s) => t.split(s.value).join(s.display), text);
 }
 
+/** The decoded parameters of a form body (`a=1&b=2`), or undefined for any other body. */
+export function formParameters(x: Exchange): [string, string][] | undefined {
+  const type = Object.entries(x.request.headers).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
+  if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded") || x.request.body === "") return undefined;
+  return [...new URLSearchParams(x.request.body)];
+}
+
 /**
- * The inspector's view of one round trip: request as sent, SigV4 steps, raw response, timing.
- * `redact` hides secrets in everything displayed or copied from here (token, secret key, session token): revealing a
- * secret is an explicit action elsewhere, never a side effect of opening a raw view.
+ * The inspector's view of one round trip: request as sent (and its form parameters decoded), SigV4 steps, raw response,
+ * timing, earlier attempts. `redact` hides secrets (token, secret key, session token) in everything shown; "Show
+ * secrets" — an explicit action — shows them in full. While anything is hidden, copy buttons say so instead of
+ * copying a shortened text.
  */
 export function ExchangeView({ title, exchange, redact = (s) => s }: { title: string; exchange: Exchange; redact?: (s: string) => string }) {
+  const [revealed, setRevealed] = useState(false);
+  const show = revealed ? (t: string) => t : redact;
+  const raw = (label: string, text: string) => {
+    const shown = show(text);
+    return <Raw label={label} text={shown} copy={shown === text ? text : null} />;
+  };
+  const params = formParameters(exchange);
+  const hidesSomething = [rawRequest(exchange, (t) => t), exchange.signing?.canonicalRequest ?? "", rawResponse(exchange, (t) => t)].some((t) => redact(t) !== t);
   return (
     <div aria-label={title} role="group">
       <p className="panel-meta">
@@ -45,25 +63,32 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
           </p>
           <ol className="history" aria-label="Earlier attempts">
             {exchange.retried.map((r, i) => (
-              <li key={i}>
-                <Raw label={`Attempt ${i + 1} response (${r.why})`} text={rawResponse(r.exchange, redact)} />
-              </li>
+              <li key={i}>{raw(`Attempt ${i + 1} response (${r.why})`, rawResponse(r.exchange, (t) => t))}</li>
             ))}
           </ol>
         </>
       )}
-      <Raw label="Request" text={rawRequest(exchange, redact)} />
+      {hidesSomething && (
+        <p>
+          <button type="button" aria-pressed={revealed} onClick={() => setRevealed((v) => !v)}>
+            Show secrets
+          </button>{" "}
+          <span className="status">{revealed ? "Tokens and keys are shown in full below, and can be copied." : "Tokens and keys are shortened below."}</span>
+        </p>
+      )}
+      {raw("Request", rawRequest(exchange, (t) => t))}
+      {params && <Fields label="Form parameters (decoded)" items={params.map(([k, v]) => [k, show(v)])} />}
       {exchange.signing && (
         <>
-          <Raw label="Canonical request" text={redact(exchange.signing.canonicalRequest)} />
-          <Raw label="String to sign" text={redact(exchange.signing.stringToSign)} />
+          {raw("Canonical request", exchange.signing.canonicalRequest)}
+          {raw("String to sign", exchange.signing.stringToSign)}
           <Raw
             label="Signature"
             text={`Credential scope: ${exchange.signing.credentialScope}\nSigned headers: ${exchange.signing.signedHeaders}\nSignature: ${exchange.signing.signature}`}
           />
         </>
       )}
-      <Raw label="Response" text={rawResponse(exchange, redact)} />
+      {raw("Response", rawResponse(exchange, (t) => t))}
     </div>
   );
 }

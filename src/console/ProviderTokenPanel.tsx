@@ -33,7 +33,7 @@ function TokenText({ label, what, token, keep }: { label: string; what: string; 
   const [full, setFull] = useState(false);
   return (
     <>
-      <Raw label={label} text={full ? token : shorten(token, ...keep)} />
+      <Raw label={label} text={full ? token : shorten(token, ...keep)} copy={full ? token : null} />
       <button type="button" aria-pressed={full} onClick={() => setFull((v) => !v)}>
         {full ? `Shorten the ${what}` : `Show the full ${what}`}
       </button>

@@ -8,11 +8,15 @@ import { ErrorReport } from "./ErrorReport";
 import { ExchangeView, redactor } from "./ExchangeView";
 import { callerIdentityQuery } from "./queries";
 import { sessionSecrets } from "./secrets";
+import { CopyAsCurl } from "./UseCredentials";
 
 /** Step 4: SigV4-signed calls with the temporary credentials; once they expire, the action becomes Get new credentials. */
 export function SignedCallsPanel({ config, lifecycle, state, onGetNew }: { config: AppConfig; lifecycle: CredentialLifecycle; state: LifecycleState; onGetNew: () => Promise<void> }) {
   const query = useQuery(callerIdentityQuery(config, lifecycle));
-  const x = query.data?.exchange ?? (query.error as { exchange?: Exchange } | null)?.exchange;
+  // After a failed call the inspector shows that call, never the earlier success; the earlier answer stays, marked.
+  const failedExchange = query.isError ? (query.error as { exchange?: Exchange } | null)?.exchange : undefined;
+  const x = query.isError ? failedExchange : query.data?.exchange;
+  const previous = query.isError && query.data !== undefined;
   const refreshing = state.busy !== undefined || state.refresh.kind === "running";
   return (
     <section className="panel" aria-labelledby="calls-heading">
@@ -35,9 +39,10 @@ export function SignedCallsPanel({ config, lifecycle, state, onGetNew }: { confi
         </span>
       </p>
       {query.isError && <ErrorReport title="GetCallerIdentity failed" error={query.error} />}
+      {query.data && previous && <p className="panel-meta">The previous answer, from before the failed call:</p>}
       {query.data && (
         <Fields
-          label="Caller identity"
+          label={previous ? "Previous caller identity" : "Caller identity"}
           items={[
             ["Account", query.data.result.account],
             ["Arn", query.data.result.arn],
@@ -46,7 +51,8 @@ export function SignedCallsPanel({ config, lifecycle, state, onGetNew }: { confi
           ]}
         />
       )}
-      {x && <ExchangeView title="GetCallerIdentity exchange" exchange={x} redact={redactor(sessionSecrets(state))} />}
+      {x && <ExchangeView title={query.isError ? "GetCallerIdentity exchange (failed)" : "GetCallerIdentity exchange"} exchange={x} redact={redactor(sessionSecrets(state))} />}
+      {!query.isError && query.data && state.credentials && !state.expired && <CopyAsCurl exchange={query.data.exchange} credentials={state.credentials.result.credentials} />}
     </section>
   );
 }

@@ -1,29 +1,69 @@
-import { useState } from "react";
+import { useEffect, useId, useState } from "react";
 
-/** Raw text (request, response, token) with a copy button: copying is always an explicit user action. */
-export function Raw({ label, text, open = false }: { label: string; text: string; open?: boolean }) {
-  const [copied, setCopied] = useState(false);
+/** How long "Copied." stays before the status clears. */
+const COPIED_MS = 3000;
+
+/**
+ * Copy `value` to the clipboard on an explicit click, with a short-lived status. `value === null` means what is shown
+ * is not the real value (shortened or masked): the button is then inert and says why, so nothing wrong is ever copied.
+ */
+export function CopyButton({ label, value, unavailable = "Shown shortened — show the full value to copy" }: { label: string; value: string | null; unavailable?: string }) {
+  const [status, setStatus] = useState("");
+  const why = useId();
+  useEffect(() => {
+    if (status === "") return undefined;
+    const timer = window.setTimeout(() => setStatus(""), COPIED_MS);
+    return () => window.clearTimeout(timer);
+  }, [status]);
+  return (
+    <>
+      <button
+        type="button"
+        aria-disabled={value === null || undefined}
+        aria-describedby={value === null ? why : undefined}
+        onClick={() => {
+          if (value === null) return;
+          const clipboard = navigator.clipboard as Clipboard | undefined;
+          if (!clipboard) return setStatus("Copying is not available here (the page needs a secure context).");
+          clipboard.writeText(value).then(
+            () => setStatus("Copied."),
+            () => setStatus("Copying was refused by the browser."),
+          );
+        }}
+      >
+        {label}
+      </button>
+      {value === null && (
+        <span id={why} className="status">
+          {" "}
+          {unavailable}
+        </span>
+      )}
+      <span role="status" className="status">
+        {status ? ` ${status}` : ""}
+      </span>
+    </>
+  );
+}
+
+/**
+ * Raw text (request, response, token) with a copy button. `copy` is what the button copies: by default the text shown;
+ * `null` when the text shown is shortened or masked (the button then says so instead of copying the wrong thing).
+ */
+export function Raw({ label, text, open = false, copy }: { label: string; text: string; open?: boolean; copy?: string | null }) {
   return (
     <details open={open}>
       <summary>{label}</summary>
       <pre className="raw" aria-label={label}>{text}</pre>
-      <button
-        type="button"
-        onClick={() => {
-          void navigator.clipboard?.writeText(text).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          );
-        }}
-      >
-        Copy {label.toLowerCase()}
-      </button>
-      <span role="status" className="status">{copied ? " Copied." : ""}</span>
+      <CopyButton label={`Copy ${label.toLowerCase()}`} value={copy === undefined ? text : copy} />
     </details>
   );
 }
 
+/** The mark inside a shortened value: visible, so a shortened value is never mistaken for the whole one. */
+export const SHORTENED_MARK = "…[shortened]…";
+
 /** Shorten long opaque values for display; the full value stays available behind an explicit action. */
 export function shorten(value: string, head = 12, tail = 6): string {
-  return value.length <= head + tail + 1 ? value : `${value.slice(0, head)}…${value.slice(-tail)}`;
+  return value.length <= head + tail + SHORTENED_MARK.length ? value : `${value.slice(0, head)}${SHORTENED_MARK}${value.slice(-tail)}`;
 }

@@ -1,0 +1,38 @@
+import type { Exchange } from "../aws/exchange";
+import type { TemporaryCredentials } from "../aws/sts";
+import { CopyButton } from "../ui/Raw";
+import { bashEnvironment, credentialsProfile, curlCommand, powerShellEnvironment } from "./credentialFormats";
+
+/**
+ * "Use these credentials": copy them as environment variables (bash, PowerShell) or an `~/.aws/credentials` profile.
+ * Nothing is shown; each copy is an explicit click and contains the secret key and the session token.
+ */
+export function CredentialExports({ credentials, region }: { credentials: TemporaryCredentials; region: string }) {
+  return (
+    <div role="group" aria-label="Use these credentials">
+      <h3>Use these credentials</h3>
+      <p className="panel-meta">Each button copies the access key, the secret key and the session token in full — paste them only where you trust.</p>
+      <p className="row">
+        <CopyButton label="Copy as environment variables (bash)" value={bashEnvironment(credentials, region)} />
+      </p>
+      <p className="row">
+        <CopyButton label="Copy as environment variables (PowerShell)" value={powerShellEnvironment(credentials, region)} />
+      </p>
+      <p className="row">
+        <CopyButton label="Copy as an AWS credentials profile" value={credentialsProfile(credentials, region)} />
+      </p>
+    </div>
+  );
+}
+
+/** "Copy as curl" for the last signed call: curl signs it again with these credentials when run. */
+export function CopyAsCurl({ exchange, credentials }: { exchange: Exchange; credentials: TemporaryCredentials }) {
+  const command = curlCommand(exchange, credentials);
+  if (!command) return null;
+  return (
+    <p className="row">
+      <CopyButton label="Copy as curl" value={command} />
+      <span className="status">curl 7.75 or newer signs the request itself (--aws-sigv4); it contains the secret key.</span>
+    </p>
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The credentials in the formats other tools read, and the last signed call as a curl command. Pure text builders:
+ * the UI copies their output only on an explicit click (src/console/UseCredentials.tsx).
+ */
+import type { Exchange } from "../aws/exchange";
+import type { TemporaryCredentials } from "../aws/sts";
+
+/** `'…'` for POSIX shells: everything literal; a `'` becomes `'\''`. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `'…'` for PowerShell: everything literal; a `'` is doubled. */
+function powerShellQuote(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `export AWS_…=…` lines for bash/zsh (the AWS CLI and SDKs read them). */
+export function bashEnvironment(c: TemporaryCredentials, region: string): string {
+  return [
+    `export AWS_ACCESS_KEY_ID=${shellQuote(c.accessKeyId)}`,
+    `export AWS_SECRET_ACCESS_KEY=${shellQuote(c.secretAccessKey)}`,
+    `export AWS_SESSION_TOKEN=${shellQuote(c.sessionToken)}`,
+    `export AWS_REGION=${shellQuote(region)}`,
+    "",
+  ].join("\n");
+}
+
+/** `$Env:AWS_… = …` lines for PowerShell. */
+export function powerShellEnvironment(c: TemporaryCredentials, region: string): string {
+  return [
+    `$Env:AWS_ACCESS_KEY_ID = ${powerShellQuote(c.accessKeyId)}`,
+    `$Env:AWS_SECRET_ACCESS_KEY = ${powerShellQuote(c.secretAccessKey)}`,
+    `$Env:AWS_SESSION_TOKEN = ${powerShellQuote(c.sessionToken)}`,
+    `$Env:AWS_REGION = ${powerShellQuote(region)}`,
+    "",
+  ].join("\n");
+}
+
+/** A `~/.aws/credentials` profile (the region belongs in `~/.aws/config`, said in a comment). */
+export function credentialsProfile(c: TemporaryCredentials, region: string, profile = "web-identity-console"): string {
+  return [
+    `# Temporary credentials: they expire at ${c.expiration.toISOString()}. Region: add "region = ${region}" under [profile ${profile}] in ~/.aws/config.`,
+    `[${profile}]`,
+    `aws_access_key_id = ${c.accessKeyId}`,
+    `aws_secret_access_key = ${c.secretAccessKey}`,
+    `aws_session_token = ${c.sessionToken}`,
+    "",
+  ].join("\n");
+}
+
+/** Region and service of a signed exchange, from its credential scope (`date/region/service/aws4_request`). */
+export function signingScope(x: Exchange): { region: string; service: string } | undefined {
+  const [, region, service] = x.signing?.credentialScope.split("/") ?? [];
+  return region && service ? { region, service } : undefined;
+}
+
+/** Headers curl computes itself when it signs (`--aws-sigv4`), or that the browser added: not copied. */
+const CURL_OWN_HEADERS = new Set(["authorization", "x-amz-date", "x-amz-security-token", "host", "content-length", "x-amz-content-sha256"]);
+
+/**
+ * The signed call as a curl command that signs it again when run (`curl --aws-sigv4`, curl 7.75+): same method, URL,
+ * content type and body, the same credentials (so it works until they expire). Undefined for an unsigned exchange.
+ */
+export function curlCommand(x: Exchange, c: TemporaryCredentials): string | undefined {
+  const scope = signingScope(x);
+  if (!scope) return undefined;
+  const lines = [
+    `curl --aws-sigv4 ${shellQuote(`aws:amz:${scope.region}:${scope.service}`)}`,
+    `  --user ${shellQuote(`${c.accessKeyId}:${c.secretAccessKey}`)}`,
+    `  -H ${shellQuote(`x-amz-security-token: ${c.sessionToken}`)}`,
+  ];
+  for (const [name, value] of Object.entries(x.request.headers)) {
+    if (!CURL_OWN_HEADERS.has(name.toLowerCase())) lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
+  }
+  if (x.request.body !== "") lines.push(`  --data-binary ${shellQuote(x.request.body)}`);
+  if (x.request.method !== (x.request.body !== "" ? "POST" : "GET")) lines.push(`  -X ${x.request.method}`);
+  lines.push(`  ${shellQuote(x.request.url)}`);
+  return lines.join(" \\\n");
+}
