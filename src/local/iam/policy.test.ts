@@ -109,7 +109,9 @@ describe("condition operators", () => {
   });
 
   it("an unknown operator never matches, so its statement does not apply (neither Allow nor Deny)", () => {
-    expect(evaluateConditionOperator("NumericLessThan", { [k]: "5" }, { [k]: "1" })).toBe(false);
+    // NumericLessThan is a known operator now (1 < 5 holds); a misspelt one never matches.
+    expect(evaluateConditionOperator("NumericLessThan", { [k]: "5" }, { [k]: "1" })).toBe(true);
+    expect(evaluateConditionOperator("NumericLessThen", { [k]: "5" }, { [k]: "1" })).toBe(false);
     const deny = trust({ StringEqualz: { [k]: "alice" } }, "Deny");
     expect(evaluatePolicies([doc(trust(), deny)], ctx({ [k]: "alice" }))).toBe("Allow");
   });

@@ -1,15 +1,20 @@
 /**
- * IAM policy evaluation for the local stack: trust policies (STS) now, permission and session policies (S3) later.
- * Follows the IAM User Guide "Policy evaluation logic" (explicit Deny wins, then any Allow, else implicit deny),
- * "IAM JSON policy elements: Condition operators" (String*, `…IfExists`, `Null`, `Bool`, the `ForAnyValue:` /
- * `ForAllValues:` set operators) and "IAM policy elements: Variables and tags" (`${key}`, `${key, 'default'}`,
- * `${*}`, `${?}`, `${$}`). Condition key names compare case-insensitively, values case-sensitively (except the
- * `…IgnoreCase` operators); an unknown operator makes its statement not match.
+ * IAM policy evaluation for the local stack — the one evaluator behind the STS (trust policies) and S3 (permission
+ * and session policies) stand-ins. Follows the IAM User Guide "Policy evaluation logic" (explicit Deny wins, then any
+ * Allow, else implicit deny; session policies intersect with the role's identity policies), "IAM JSON policy
+ * elements" (Principal/NotPrincipal, Action/NotAction, Resource/NotResource with `*`/`?` wildcards, Condition — see
+ * ./conditions.ts) and "IAM policy elements: Variables and tags" (see ./variables.ts; policies whose `Version` is not
+ * `2012-10-17` take `${…}` literally). Every decision can explain itself with an {@link EvaluationTrace}
+ * (./trace.ts): the `…WithTrace` variants evaluate every check of every statement, the plain ones stop early.
  */
 import type { PolicyDocument, PolicyStatement } from "../config";
+import { evaluateOperatorBlock } from "./conditions";
+import { checkTrace, summarise, type CheckTrace, type EvaluationTrace, type PolicyTrace, type StatementTrace, type TraceDecision } from "./trace";
+import { globMatches, keysForTrace, missingVariables, normaliseKeys, substitute, type ConditionValues, type Keys } from "./variables";
 
-/** Condition keys → values (a key with several values is multi-valued, e.g. `amr`, `oaud`). */
-export type ConditionValues = Readonly<Record<string, string | readonly string[] | undefined>>;
+export type { ConditionValues } from "./variables";
+export { evaluateConditionOperator } from "./conditions";
+export type { EvaluationTrace } from "./trace";
 
 /** What a request asks for, as policies see it. */
 export interface RequestContext {
@@ -28,7 +33,13 @@ export interface RequestContext {
 }
 
 /** The result of evaluating one or more policies. */
-export type Decision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
+export type Decision = TraceDecision;
+
+/** A policy document with the name a trace shows for it (a permission policy's name, `inline`, a managed ARN…). */
+export interface NamedPolicy {
+  name: string;
+  document: PolicyDocument;
+}
 
 /** Thrown by {@link parsePolicyDocument}: `json` when the text is not JSON, `syntax` when it is not a policy. */
 export class PolicyDocumentError extends Error {
@@ -41,255 +52,181 @@ export class PolicyDocumentError extends Error {
   }
 }
 
-type Keys = Map<string, readonly string[]>;
-
-function normaliseKeys(keys: ConditionValues): Keys {
-  const out: Keys = new Map();
-  for (const [k, v] of Object.entries(keys)) {
-    if (v === undefined) continue;
-    out.set(k.toLowerCase(), typeof v === "string" ? [v] : v);
-  }
-  return out;
-}
-
 function asList<T>(value: T | readonly T[] | undefined): readonly T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? (value as readonly T[]) : [value as T];
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Wildcards and policy variables
-
-/** A pattern compiled to code points, with `*` / `?` wildcard markers. */
-type Glob = (string | typeof STAR | typeof ONE)[];
-const STAR = Symbol("*");
-const ONE = Symbol("?");
-
-/**
- * Compile a policy value: substitute policy variables (their values are literal text) and, when `wildcards`,
- * turn the remaining `*`/`?` into wildcards. Returns undefined when a variable has no value (the value then
- * matches nothing, as in IAM).
- */
-function compile(pattern: string, keys: Keys, wildcards: boolean): Glob | undefined {
-  const out: Glob = [];
-  let i = 0;
-  // Bounded: each iteration consumes at least one character.
-  while (i < pattern.length) {
-    if (pattern.startsWith("${", i)) {
-      const end = pattern.indexOf("}", i + 2);
-      if (end > 0) {
-        const value = variableValue(pattern.slice(i + 2, end), keys);
-        if (value === undefined) return undefined;
-        out.push(...Array.from(value));
-        i = end + 1;
-        continue;
-      }
-    }
-    const c = String.fromCodePoint(pattern.codePointAt(i) ?? 0);
-    out.push(wildcards && c === "*" ? STAR : wildcards && c === "?" ? ONE : c);
-    i += c.length;
-  }
-  return out;
-}
-
-function variableValue(inner: string, keys: Keys): string | undefined {
-  const special: Record<string, string> = { "*": "*", "?": "?", $: "$" };
-  const trimmed = inner.trim();
-  if (trimmed in special) return special[trimmed];
-  const m = /^([^,]+?)\s*(?:,\s*'([^']*)')?$/.exec(trimmed);
-  if (!m) return undefined;
-  const values = keys.get((m[1] ?? "").toLowerCase());
-  if (values && values.length === 1) return values[0];
-  return m[2]; // the default, or undefined (multi-valued keys are not usable as variables)
-}
-
-/** Glob match over code points (`*` any run, `?` one character), iterative with single-star backtracking. */
-function globMatch(glob: Glob, text: string, ignoreCase: boolean): boolean {
-  const t = Array.from(ignoreCase ? text.toLowerCase() : text);
-  const p = ignoreCase ? glob.map((g) => (typeof g === "string" ? g.toLowerCase() : g)) : glob;
-  let ti = 0;
-  let pi = 0;
-  let starP = -1;
-  let starT = 0;
-  while (ti < t.length) {
-    const g = p[pi];
-    if (pi < p.length && (g === ONE || g === t[ti])) {
-      ti++;
-      pi++;
-    } else if (pi < p.length && g === STAR) {
-      starP = pi++;
-      starT = ti;
-    } else if (starP >= 0) {
-      pi = starP + 1;
-      ti = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.length && p[pi] === STAR) pi++;
-  return pi === p.length;
-}
+const NO_KEYS: Keys = new Map();
 
 /**
  * True when `text` matches the policy `pattern` (`*` and `?` wildcards, policy variables substituted from `keys`).
  * Use for Action (ignoreCase), Resource and `StringLike`.
  */
 export function matchesPattern(pattern: string, text: string, keys: ConditionValues = {}, ignoreCase = false): boolean {
-  const glob = compile(pattern, normaliseKeys(keys), true);
-  return glob !== undefined && globMatch(glob, text, ignoreCase);
+  return globMatches(pattern, text, normaliseKeys(keys), ignoreCase);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Condition operators
+// Statements
 
-type Comparator = (requestValue: string, policyValue: string, keys: Keys) => boolean;
-
-function literal(policyValue: string, keys: Keys): string | undefined {
-  const glob = compile(policyValue, keys, false);
-  return glob?.map((g) => (typeof g === "string" ? g : "")).join("");
-}
-
-/** Base operators as positive comparators; `negated` ones are evaluated as NOT of the positive comparison. */
-const OPERATORS: Record<string, { compare: Comparator; negated: boolean }> = {
-  StringEquals: { compare: (r, p, k) => literal(p, k) === r, negated: false },
-  StringNotEquals: { compare: (r, p, k) => literal(p, k) === r, negated: true },
-  StringEqualsIgnoreCase: { compare: (r, p, k) => literal(p, k)?.toLowerCase() === r.toLowerCase(), negated: false },
-  StringNotEqualsIgnoreCase: { compare: (r, p, k) => literal(p, k)?.toLowerCase() === r.toLowerCase(), negated: true },
-  StringLike: { compare: (r, p, k) => matchGlob(p, r, k), negated: false },
-  StringNotLike: { compare: (r, p, k) => matchGlob(p, r, k), negated: true },
-  Bool: { compare: (r, p) => r.toLowerCase() === p.toLowerCase(), negated: false },
-};
-
-function matchGlob(policyValue: string, requestValue: string, keys: Keys): boolean {
-  const glob = compile(policyValue, keys, true);
-  return glob !== undefined && globMatch(glob, requestValue, false);
-}
-
-function policyValues(value: string | string[] | boolean): string[] {
-  if (typeof value === "boolean") return [String(value)];
-  return typeof value === "string" ? [value] : value.map(String);
+/** One request, prepared once for all statements of an evaluation. */
+interface Prepared {
+  ctx: RequestContext;
+  keys: Keys;
 }
 
 /**
- * Evaluate one condition operator block (`{"StringEquals": {"key": ["v1", "v2"]}, …}` entry): every key must
- * pass (AND); a key passes when any of its policy values matches (OR). Unknown operators do not match.
+ * A list element (Action/Resource and their Not- forms): passes when a value matches (for Not-: when none does).
+ * With `sink`, every value is tried and the check traced.
  */
-export function evaluateConditionOperator(
-  operator: string,
-  block: Readonly<Record<string, string | string[] | boolean>>,
-  keys: ConditionValues,
+function listCheck(
+  element: CheckTrace["element"],
+  values: readonly string[],
+  actual: string,
+  match: (value: string) => boolean,
+  resolve: ((value: string) => string | undefined) | undefined,
+  keys: Keys,
+  sink: CheckTrace[] | undefined,
 ): boolean {
-  return conditionOperator(operator, block, normaliseKeys(keys));
+  const negated = element.startsWith("Not");
+  if (!sink) return values.some(match) !== negated;
+  const outcomes = values.map((written) => {
+    const resolved = resolve ? resolve(written) : written;
+    return { written, resolved, matched: match(written), ...(resolved === undefined ? { missing: missingVariables(written, keys) } : {}) };
+  });
+  const ok = outcomes.some((o) => o.matched) !== negated;
+  sink.push(checkTrace(element, ok, outcomes, [actual]));
+  return ok;
 }
 
-function conditionOperator(operator: string, block: Readonly<Record<string, string | string[] | boolean>>, keys: Keys): boolean {
-  let set: "any" | "all" | undefined;
-  let name = operator;
-  if (name.startsWith("ForAnyValue:")) {
-    set = "any";
-    name = name.slice("ForAnyValue:".length);
-  } else if (name.startsWith("ForAllValues:")) {
-    set = "all";
-    name = name.slice("ForAllValues:".length);
-  }
-  const ifExists = name.endsWith("IfExists") && name !== "IfExists";
-  if (ifExists) name = name.slice(0, -"IfExists".length);
-
-  for (const [key, raw] of Object.entries(block)) {
-    const wanted = policyValues(raw);
-    const present = keys.get(key.toLowerCase()) ?? [];
-    if (name === "Null") {
-      // Rule: Null "true" means the key is absent, "false" that it is present.
-      if (set !== undefined || ifExists) return false;
-      if (!wanted.some((w) => (w.toLowerCase() === "true") === (present.length === 0))) return false;
-      continue;
+function principalCheck(statement: PolicyStatement, principal: { type: string; id: string }, sink: CheckTrace[] | undefined): boolean {
+  const negated = statement.NotPrincipal !== undefined;
+  const element = negated ? "NotPrincipal" : "Principal";
+  const listed = negated ? statement.NotPrincipal : statement.Principal;
+  const entries: { written: string; matched: boolean }[] = [];
+  if (listed === "*") entries.push({ written: "*", matched: true });
+  else {
+    for (const [type, ids] of Object.entries(listed ?? {})) {
+      for (const id of asList(ids)) {
+        const matched = id === "*" ? type === "AWS" || type === principal.type : type === principal.type && id === principal.id;
+        entries.push({ written: `${type} ${id}`, matched });
+      }
     }
-    const op = OPERATORS[name];
-    if (!op) return false; // Rule: an unknown operator never matches.
-    const matchesAny = (r: string) => wanted.some((w) => op.compare(r, w, keys));
-    let ok: boolean;
-    if (present.length === 0) {
-      // Rule: a missing key fails positive operators, passes negated ones, ForAllValues and …IfExists.
-      ok = ifExists || (set === undefined ? op.negated : set === "all");
-    } else if (set === "any") {
-      ok = op.negated ? present.some((r) => !matchesAny(r)) : present.some(matchesAny);
-    } else if (set === "all") {
-      ok = op.negated ? present.every((r) => !matchesAny(r)) : present.every(matchesAny);
-    } else {
-      const positive = present.some(matchesAny);
-      ok = op.negated ? !positive : positive;
-    }
-    if (!ok) return false;
   }
-  return true;
+  const ok = entries.some((e) => e.matched) !== negated;
+  sink?.push(checkTrace(element, ok, entries.map((e) => ({ ...e, resolved: e.written })), [`${principal.type} ${principal.id}`]));
+  return ok;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Statements and documents
-
-function principalMatches(statement: PolicyStatement, principal: RequestContext["principal"]): boolean {
-  if (principal === undefined) return true; // identity-based: Principal does not apply
-  const listed = (p: PolicyStatement["Principal"]): boolean => {
-    if (p === undefined) return false;
-    if (p === "*") return true;
-    for (const [type, ids] of Object.entries(p)) {
-      const list = asList(ids);
-      if (type === "AWS" && list.includes("*")) return true;
-      if (type === principal.type && list.some((id) => id === "*" || id === principal.id)) return true;
-    }
+/**
+ * Whether a statement applies (principal, action, resource and every condition match). Without `sink` it stops at
+ * the first failing element; with it, every element is checked and traced.
+ */
+function statementApplies(statement: PolicyStatement, req: Prepared, variables: boolean, sink?: CheckTrace[]): boolean {
+  const { ctx, keys } = req;
+  let ok = true;
+  const fail = () => {
+    ok = false;
+    return !sink; // stop early only when not tracing
+  };
+  // Rule: Principal applies to resource-based policies (trust policies) only.
+  if (ctx.principal !== undefined && !principalCheck(statement, ctx.principal, sink) && fail()) return false;
+  const actionNot = statement.NotAction !== undefined;
+  const actionMatch = (a: string) => globMatches(a, ctx.action, NO_KEYS, true, false);
+  if (!listCheck(actionNot ? "NotAction" : "Action", asList(actionNot ? statement.NotAction : statement.Action), ctx.action, actionMatch, undefined, keys, sink) && fail()) {
     return false;
-  };
-  if (statement.NotPrincipal !== undefined) return !listed(statement.NotPrincipal);
-  return listed(statement.Principal);
-}
-
-function actionMatches(statement: PolicyStatement, action: string): boolean {
-  if (statement.NotAction !== undefined) return !asList(statement.NotAction).some((a) => matchesPattern(a, action, {}, true));
-  return asList(statement.Action).some((a) => matchesPattern(a, action, {}, true));
-}
-
-function resourceMatches(statement: PolicyStatement, resource: string | undefined, keys: Keys): boolean {
-  if (resource === undefined) return true; // trust policies have no Resource
-  const match = (r: string) => {
-    const glob = compile(r, keys, true);
-    return glob !== undefined && globMatch(glob, resource, false);
-  };
-  if (statement.NotResource !== undefined) return !asList(statement.NotResource).some(match);
-  return asList(statement.Resource).some(match);
-}
-
-function conditionsMatch(statement: PolicyStatement, keys: Keys): boolean {
-  for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
-    if (!conditionOperator(operator, block, keys)) return false;
   }
-  return true;
+  // Rule: trust policies have no Resource; for the others, Resource/NotResource values take policy variables.
+  if (ctx.resource !== undefined) {
+    const resource = ctx.resource;
+    const resourceNot = statement.NotResource !== undefined;
+    const resourceMatch = (r: string) => globMatches(r, resource, keys, false, variables);
+    const resolve = (r: string) => substitute(r, keys, variables);
+    if (!listCheck(resourceNot ? "NotResource" : "Resource", asList(resourceNot ? statement.NotResource : statement.Resource), resource, resourceMatch, resolve, keys, sink) && fail()) {
+      return false;
+    }
+  }
+  for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
+    if (!evaluateOperatorBlock(operator, block, keys, variables, sink) && fail()) return false;
+  }
+  return ok;
 }
 
 /** True when the statement applies to the request (principal, action, resource and every condition match). */
 export function statementMatches(statement: PolicyStatement, ctx: RequestContext): boolean {
-  const keys = normaliseKeys(ctx.keys);
-  return (
-    principalMatches(statement, ctx.principal) &&
-    actionMatches(statement, ctx.action) &&
-    resourceMatches(statement, ctx.resource, keys) &&
-    conditionsMatch(statement, keys)
-  );
+  return statementApplies(statement, { ctx, keys: normaliseKeys(ctx.keys) }, true);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Documents
+
+/** Rule: policy variables are substituted only in policies of version 2012-10-17. */
+function usesVariables(doc: PolicyDocument): boolean {
+  return doc.Version === "2012-10-17";
+}
+
+/** Fast decision of several documents together: the first matching Deny ends it. */
+function decide(documents: readonly PolicyDocument[], req: Prepared): Decision {
+  let allowed = false;
+  for (const doc of documents) {
+    const variables = usesVariables(doc);
+    for (const statement of asList(doc.Statement)) {
+      if (!statementApplies(statement, req, variables)) continue;
+      if (statement.Effect === "Deny") return "ExplicitDeny";
+      allowed = true;
+    }
+  }
+  return allowed ? "Allow" : "ImplicitDeny";
+}
+
+/** Every statement of one policy, every check traced. */
+function tracePolicy(policy: NamedPolicy, kind: PolicyTrace["kind"], req: Prepared): PolicyTrace {
+  const variables = usesVariables(policy.document);
+  const statements: StatementTrace[] = asList(policy.document.Statement).map((statement, i) => {
+    const checks: CheckTrace[] = [];
+    const matched = statementApplies(statement, req, variables, checks);
+    return { index: i + 1, ...(statement.Sid !== undefined ? { sid: statement.Sid } : {}), effect: statement.Effect, matched, checks };
+  });
+  const deny = statements.some((s) => s.matched && s.effect === "Deny");
+  const allow = statements.some((s) => s.matched && s.effect === "Allow");
+  return { name: policy.name, kind, decision: deny ? "ExplicitDeny" : allow ? "Allow" : "ImplicitDeny", statements };
+}
+
+/** Explicit Deny in any → ExplicitDeny; else Allow when every group has an Allow; else ImplicitDeny. */
+function combine(groups: readonly (readonly PolicyTrace[])[]): Decision {
+  const all = groups.flat();
+  if (all.some((p) => p.decision === "ExplicitDeny")) return "ExplicitDeny";
+  return groups.every((g) => g.some((p) => p.decision === "Allow")) ? "Allow" : "ImplicitDeny";
+}
+
+function traceOf(ctx: RequestContext, policies: PolicyTrace[], decision: Decision): EvaluationTrace {
+  const request: EvaluationTrace["request"] = {
+    action: ctx.action,
+    ...(ctx.resource !== undefined ? { resource: ctx.resource } : {}),
+    ...(ctx.principal ? { principal: { type: ctx.principal.type, id: ctx.principal.id } } : {}),
+    keys: keysForTrace(ctx.keys),
+  };
+  return { decision, request, policies, summary: summarise(decision, request, policies) };
 }
 
 /**
  * Evaluate policies together: any matching Deny → `ExplicitDeny`; else any matching Allow → `Allow`; else
- * `ImplicitDeny`.
+ * `ImplicitDeny`. Stops at the first matching Deny (no trace; see {@link evaluatePoliciesWithTrace}).
  */
 export function evaluatePolicies(documents: readonly PolicyDocument[], ctx: RequestContext): Decision {
-  let allowed = false;
-  for (const doc of documents) {
-    for (const statement of asList(doc.Statement)) {
-      if (!statementMatches(statement, ctx)) continue;
-      if (statement.Effect === "Deny") return "ExplicitDeny";
-      if (statement.Effect === "Allow") allowed = true;
-    }
-  }
-  return allowed ? "Allow" : "ImplicitDeny";
+  return decide(documents, { ctx, keys: normaliseKeys(ctx.keys) });
+}
+
+/**
+ * {@link evaluatePolicies} with its explanation: every statement of every policy, each check ✓/✗ against the
+ * request's values, and a summary naming what decided. `kind` is `trust` for a role's trust policy (resource-based:
+ * pass `ctx.principal`), `identity` for permission policies.
+ */
+export function evaluatePoliciesWithTrace(policies: readonly NamedPolicy[], kind: "trust" | "identity", ctx: RequestContext): EvaluationTrace {
+  const req = { ctx, keys: normaliseKeys(ctx.keys) };
+  const traces = policies.map((p) => tracePolicy(p, kind, req));
+  return traceOf(ctx, traces, combine([traces]));
 }
 
 /**
@@ -301,12 +238,29 @@ export function evaluateWithSessionPolicies(
   sessionPolicies: readonly PolicyDocument[],
   ctx: RequestContext,
 ): Decision {
-  const identity = evaluatePolicies(identityPolicies, ctx);
-  if (identity === "ExplicitDeny") return identity;
-  if (sessionPolicies.length === 0) return identity;
-  const session = evaluatePolicies(sessionPolicies, ctx);
+  const req = { ctx, keys: normaliseKeys(ctx.keys) };
+  const identity = decide(identityPolicies, req);
+  if (identity === "ExplicitDeny" || sessionPolicies.length === 0) return identity;
+  const session = decide(sessionPolicies, req);
   if (session === "ExplicitDeny") return session;
   return identity === "Allow" && session === "Allow" ? "Allow" : "ImplicitDeny";
+}
+
+/**
+ * {@link evaluateWithSessionPolicies} with its explanation: the role's identity policies (kind `identity`) then the
+ * session policies (kind `session`: the inline policy and the managed policies passed to AssumeRoleWithWebIdentity),
+ * all evaluated in full.
+ */
+export function evaluateWithSessionPoliciesWithTrace(
+  identityPolicies: readonly NamedPolicy[],
+  sessionPolicies: readonly NamedPolicy[],
+  ctx: RequestContext,
+): EvaluationTrace {
+  const req = { ctx, keys: normaliseKeys(ctx.keys) };
+  const identity = identityPolicies.map((p) => tracePolicy(p, "identity", req));
+  const session = sessionPolicies.map((p) => tracePolicy(p, "session", req));
+  const decision = combine(session.length > 0 ? [identity, session] : [identity]);
+  return traceOf(ctx, [...identity, ...session], decision);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
  * for OpenID Connect federation" (trust policy with `Principal.Federated` and provider condition keys).
  */
 import { roleArn, type RoleConfig, type StackConfig } from "../config";
-import { evaluatePolicies, type ConditionValues, type Decision } from "./policy";
+import { evaluatePolicies, evaluatePoliciesWithTrace, type ConditionValues, type Decision } from "./policy";
+import type { EvaluationTrace } from "./trace";
 
 /** The parts of a role ARN. */
 export interface ParsedRoleArn {
@@ -38,4 +39,12 @@ export function assumedRoleArn(config: StackConfig, role: RoleConfig, sessionNam
  */
 export function evaluateTrust(role: RoleConfig, principal: { type: string; id: string }, action: string, keys: ConditionValues): Decision {
   return evaluatePolicies([role.trustPolicy], { action, principal, keys });
+}
+
+/**
+ * {@link evaluateTrust} with its explanation: the role's trust policy (named after the role, kind `trust`), each
+ * statement's Principal, Action and condition keys ✓/✗ against the request, and a summary naming what decided.
+ */
+export function evaluateTrustWithTrace(role: RoleConfig, principal: { type: string; id: string }, action: string, keys: ConditionValues): EvaluationTrace {
+  return evaluatePoliciesWithTrace([{ name: role.name, document: role.trustPolicy }], "trust", { action, principal, keys });
 }

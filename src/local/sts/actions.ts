@@ -5,8 +5,10 @@
  */
 import { deflateRawSync } from "node:zlib";
 import type { RoleConfig, StackConfig } from "../config";
+import type { EvaluationTrace } from "../iam/trace";
 import { parsePolicyDocument, PolicyDocumentError } from "../iam/policy";
-import { assumedRoleArn, evaluateTrust, findRole, parseRoleArn } from "../iam/roles";
+import { assumedRoleArn, evaluateTrust, evaluateTrustWithTrace, findRole, parseRoleArn } from "../iam/roles";
+import { keysForTrace } from "../iam/variables";
 import { checkTokenSessionTags, checkTokenSourceIdentity, sessionConditionKeys, type TokenSessionTags } from "./claims";
 import { MESSAGES, StsFault } from "./faults";
 import { roleUniqueId } from "./ids";
@@ -67,22 +69,34 @@ export interface TokenSessionData {
  * — and, with the same principal and keys, `sts:TagSession` when the token passes session tags and
  * `sts:SetSourceIdentity` when it passes a source identity. The request's `aws:RequestTag/<key>`, `aws:TagKeys`,
  * `sts:TransitiveTagKeys` and `sts:SourceIdentity` are among the keys.
- * @throws StsFault `AccessDenied` (403) `Not authorized to perform sts:AssumeRoleWithWebIdentity` (whichever failed).
+ * @throws StsFault `AccessDenied` (403) `Not authorized to perform sts:AssumeRoleWithWebIdentity` (whichever failed;
+ *   the fault's `trace` names the failed check for the local trace endpoint — the response never does).
  */
 export function checkRoleTrust(config: StackConfig, arn: string, identity: WebIdentity, session: TokenSessionData = {}): RoleConfig {
-  const role = findRole(config, arn);
-  if (!role) throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
   const principal = { type: "Federated", id: identity.federatedProvider };
   const keys = {
     ...identity.conditionKeys,
     ...sessionConditionKeys(session.tags, session.sourceIdentity),
     "aws:FederatedProvider": identity.federatedProvider,
   };
+  const role = findRole(config, arn);
+  if (!role) {
+    const trace: EvaluationTrace = {
+      decision: "ImplicitDeny",
+      request: { action: "sts:AssumeRoleWithWebIdentity", principal, keys: keysForTrace(keys) },
+      policies: [],
+      summary: `No role ${arn} exists in the local IAM model (stack.json), so no trust policy allows sts:AssumeRoleWithWebIdentity.`,
+    };
+    throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity, { trace });
+  }
   const actions = ["sts:AssumeRoleWithWebIdentity"];
   if (session.tags) actions.push("sts:TagSession");
   if (session.sourceIdentity !== undefined) actions.push("sts:SetSourceIdentity");
   for (const action of actions) {
-    if (evaluateTrust(role, principal, action, keys) !== "Allow") throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity);
+    // The fast decision on the hot path; the trace only for a refusal (AWS's message stays the same either way).
+    if (evaluateTrust(role, principal, action, keys) !== "Allow") {
+      throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity, { trace: evaluateTrustWithTrace(role, principal, action, keys) });
+    }
   }
   return role;
 }

@@ -5,6 +5,7 @@
  * Codes, statuses and messages follow /work/shared/reference/sts.md §3 (STS API reference "Common Errors" and the
  * per-operation error lists of `AssumeRoleWithWebIdentity`).
  */
+import type { EvaluationTrace } from "../iam/trace";
 
 /** Every error code the local STS sends, exactly as AWS spells it (never renamed). */
 export type StsFaultCode =
@@ -37,14 +38,20 @@ export type StsFaultCode =
  */
 export class StsFault extends Error {
   override readonly name = "StsFault";
+  /**
+   * For a refusal by a policy (`AccessDenied`): the local IAM evaluator's explanation, for the loopback-only trace
+   * endpoint under the request id. Never rendered into the AWS error response (AWS does not say which check failed).
+   */
+  readonly trace?: EvaluationTrace;
 
   constructor(
     readonly code: StsFaultCode,
     readonly status: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; trace?: EvaluationTrace },
   ) {
     super(message, options);
+    if (options?.trace) this.trace = options.trace;
   }
 
   /** `Sender` for client errors (4xx), `Receiver` for server errors (5xx). */
