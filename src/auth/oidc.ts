@@ -229,7 +229,7 @@ export async function renewSilently(provider: ProviderConfig, expectedSub?: stri
     throw new ProviderError(
       "login-required",
       "renewal",
-      `${provider.label} gives browser apps no way to renew a sign-in without showing its page (no refresh token without a client secret, no prompt=none): sign in again for a new access token.`,
+      `${provider.label} gives browser apps no way to renew a sign-in silently: sign in again for a new access token.`,
     );
   }
   const started = performance.now();

@@ -237,7 +237,7 @@ function explainServiceError(error: AwsServiceError): string {
     case "ExpiredToken":
       return `These temporary AWS credentials have expired; get new ones (refresh, or sign in again)${aws}.`;
     case "IDPRejectedClaim":
-      return `When STS checked the token with the identity provider, the provider said it is no longer valid: it expired, was revoked (for example by signing out at the provider or removing the app's access), or belongs to another app. Sign in again to get a new token${aws}.`;
+      return `When STS checked the token with the identity provider, the provider said it is no longer valid: it expired, was revoked (e.g. the app's access was removed), or belongs to another app. Sign in again to get a new token${aws}.`;
     case "IDPCommunicationError": {
       const attempts = (error.exchange?.retried?.length ?? 0) + 1;
       const tried = attempts > 1 ? ` The app tried ${attempts} times, waiting a little longer each time.` : "";

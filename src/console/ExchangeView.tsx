@@ -72,8 +72,7 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
         <p>
           <button type="button" aria-pressed={revealed} onClick={() => setRevealed((v) => !v)}>
             Show secrets
-          </button>{" "}
-          <span className="status">{revealed ? "Tokens and keys are shown in full below, and can be copied." : "Tokens and keys are shortened below."}</span>
+          </button>
         </p>
       )}
       {raw("Request", rawRequest(exchange, (t) => t))}

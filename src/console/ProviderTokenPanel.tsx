@@ -70,8 +70,8 @@ function AccessTokenDetails({ session }: { session: ProviderSession }) {
     <>
       <p>
         This provider gives an <strong>opaque access token</strong>, not an ID token: there is nothing in it to decode. STS receives it with{" "}
-        <code>ProviderId={session.stsProviderId}</code> and checks it by calling {session.stsProviderId} — so the provider, not a signature, decides
-        whether it is still valid (revoked or expired: <code>IDPRejectedClaim</code>; provider unreachable: <code>IDPCommunicationError</code>).
+        <code>ProviderId={session.stsProviderId}</code> and asks {session.stsProviderId} whether it is still valid: revoked or expired is{" "}
+        <code>IDPRejectedClaim</code>, no answer <code>IDPCommunicationError</code>.
       </p>
       <Fields
         label="Access token"

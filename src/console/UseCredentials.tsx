@@ -9,9 +9,9 @@ import { bashEnvironment, credentialsProfile, curlCommand, powerShellEnvironment
  */
 export function CredentialExports({ credentials, region }: { credentials: TemporaryCredentials; region: string }) {
   return (
-    <div role="group" aria-label="Use these credentials">
-      <h3>Use these credentials</h3>
-      <p className="panel-meta">Each button copies the access key, the secret key and the session token in full — paste them only where you trust.</p>
+    <div role="group" aria-labelledby="use-credentials">
+      <h3 id="use-credentials">Use these credentials</h3>
+      <p className="panel-meta">Each copy holds the secret key and the session token in full.</p>
       <p className="row">
         <CopyButton label="Copy as environment variables (bash)" value={bashEnvironment(credentials, region)} />
       </p>
@@ -32,7 +32,7 @@ export function CopyAsCurl({ exchange, credentials }: { exchange: Exchange; cred
   return (
     <p className="row">
       <CopyButton label="Copy as curl" value={command} />
-      <span className="status">curl 7.75 or newer signs the request itself (--aws-sigv4); it contains the secret key.</span>
+      <span className="status">curl 7.75+ signs it again (--aws-sigv4); the command holds the secret key.</span>
     </p>
   );
 }

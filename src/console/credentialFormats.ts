@@ -10,37 +10,27 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `'…'` for PowerShell: everything literal; a `'` is doubled. */
-function powerShellQuote(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
+const ENV_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"] as const;
+
+function environment(c: TemporaryCredentials, region: string, line: (name: string, value: string) => string): string {
+  const values = [c.accessKeyId, c.secretAccessKey, c.sessionToken, region];
+  return `${ENV_NAMES.map((name, i) => line(name, values[i] ?? "")).join("\n")}\n`;
 }
 
 /** `export AWS_…=…` lines for bash/zsh (the AWS CLI and SDKs read them). */
 export function bashEnvironment(c: TemporaryCredentials, region: string): string {
-  return [
-    `export AWS_ACCESS_KEY_ID=${shellQuote(c.accessKeyId)}`,
-    `export AWS_SECRET_ACCESS_KEY=${shellQuote(c.secretAccessKey)}`,
-    `export AWS_SESSION_TOKEN=${shellQuote(c.sessionToken)}`,
-    `export AWS_REGION=${shellQuote(region)}`,
-    "",
-  ].join("\n");
+  return environment(c, region, (name, value) => `export ${name}=${shellQuote(value)}`);
 }
 
-/** `$Env:AWS_… = …` lines for PowerShell. */
+/** `$Env:AWS_… = …` lines for PowerShell: single quotes, a `'` doubled. */
 export function powerShellEnvironment(c: TemporaryCredentials, region: string): string {
-  return [
-    `$Env:AWS_ACCESS_KEY_ID = ${powerShellQuote(c.accessKeyId)}`,
-    `$Env:AWS_SECRET_ACCESS_KEY = ${powerShellQuote(c.secretAccessKey)}`,
-    `$Env:AWS_SESSION_TOKEN = ${powerShellQuote(c.sessionToken)}`,
-    `$Env:AWS_REGION = ${powerShellQuote(region)}`,
-    "",
-  ].join("\n");
+  return environment(c, region, (name, value) => `$Env:${name} = '${value.replaceAll("'", "''")}'`);
 }
 
 /** A `~/.aws/credentials` profile (the region belongs in `~/.aws/config`, said in a comment). */
 export function credentialsProfile(c: TemporaryCredentials, region: string, profile = "web-identity-console"): string {
   return [
-    `# Temporary credentials: they expire at ${c.expiration.toISOString()}. Region: add "region = ${region}" under [profile ${profile}] in ~/.aws/config.`,
+    `# Expires ${c.expiration.toISOString()}. In ~/.aws/config: [profile ${profile}] region = ${region}`,
     `[${profile}]`,
     `aws_access_key_id = ${c.accessKeyId}`,
     `aws_secret_access_key = ${c.secretAccessKey}`,

@@ -24,7 +24,7 @@ export function CopyButton({ label, value, unavailable = "Shown shortened — sh
         onClick={() => {
           if (value === null) return;
           const clipboard = navigator.clipboard as Clipboard | undefined;
-          if (!clipboard) return setStatus("Copying is not available here (the page needs a secure context).");
+          if (!clipboard) return setStatus("Copying needs a secure context (https or localhost).");
           clipboard.writeText(value).then(
             () => setStatus("Copied."),
             () => setStatus("Copying was refused by the browser."),

@@ -20,9 +20,7 @@ function statusText(status: string, label: string): string {
 
 /** What kind of provider a profile is, in a few words under its button. */
 function flowText(p: ProviderConfig): string {
-  return p.stsToken === "id_token"
-    ? "OpenID Connect: its ID token goes to STS"
-    : `OAuth 2.0: its access token goes to STS with ProviderId ${p.type === "oauth2" ? p.providerId : ""}`;
+  return p.stsToken === "id_token" ? "OpenID Connect: STS gets its ID token" : `OAuth 2.0: STS gets its access token, ProviderId ${p.type === "oauth2" ? p.providerId : ""}`;
 }
 
 /** Step 1 before sign-in: one button per configured provider, to its login page; also the signed-out screen. */
