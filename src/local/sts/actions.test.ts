@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type PolicyStatement, type RoleConfig, type StackConfig } from "../config";
-import { assumeRoleWithWebIdentity, type StsContext } from "./actions";
+import { assumeRoleWithWebIdentity, checkRoleTrust, type StsContext } from "./actions";
 import { SOURCE_IDENTITY_CLAIM, TAGS_CLAIM } from "./claims";
 import { renderSuccess, type ResultTree } from "./render";
 import { evaluatePolicies } from "../iam/policy";
 import { createSessionStore, sessionContextKeys, type SessionStore } from "./sessions";
-import { rejectedFaultTriple as failure } from "./testing";
+import { rejectedFaultTriple as failure, thrownFault } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/127.0.0.1:9400";
@@ -303,5 +303,46 @@ describe("AssumeRoleWithWebIdentity with the built-in providers (stack.json's Go
       403,
       "www.amazon.com: www.amazon.com responded with HTTP/1.1 400 Bad Request",
     ]);
+  });
+});
+
+describe("checkRoleTrust: AWS's bare AccessDenied outside, the trust-policy trace on the fault", () => {
+  const identity = (sub: string) => ({
+    federatedProvider: PROVIDER,
+    providerName: "127.0.0.1:9400",
+    audience: "web-identity-console",
+    sub,
+    claims: { sub, aud: "web-identity-console" },
+    conditionKeys: { "127.0.0.1:9400:aud": "web-identity-console", "127.0.0.1:9400:sub": sub },
+  });
+  const ALICE_ONLY = "arn:aws:iam::123456789012:role/demo/AliceOnly";
+
+  it("bob on AliceOnly: the message says nothing more, the trace names StringLike 127.0.0.1:9400:sub (alice ✗ bob)", () => {
+    const fault = thrownFault(() => checkRoleTrust(config, ALICE_ONLY, identity("bob")));
+    expect([fault.code, fault.status, fault.message]).toEqual(NOT_AUTHORIZED);
+    const failed = fault.trace?.policies.flatMap((p) => p.statements.flatMap((s) => s.checks)).filter((c) => !c.ok);
+    expect(failed).toEqual([
+      { element: "Condition", ok: false, expected: ["alice"], actual: ["bob"], operator: "StringLike", key: "127.0.0.1:9400:sub", text: "StringLike 127.0.0.1:9400:sub = alice ✗ got bob" },
+    ]);
+    expect(fault.trace?.request).toEqual({
+      action: "sts:AssumeRoleWithWebIdentity",
+      principal: { type: "Federated", id: PROVIDER },
+      keys: { "127.0.0.1:9400:aud": ["web-identity-console"], "127.0.0.1:9400:sub": ["bob"], "aws:FederatedProvider": [PROVIDER] },
+    });
+    expect(checkRoleTrust(config, ALICE_ONLY, identity("alice")).name).toBe("AliceOnly");
+  });
+
+  it("the refused action is the one traced (sts:TagSession), and an unknown role gets a trace that says so", () => {
+    const tags = { tags: [{ key: "Project", value: "Other" }], transitiveTagKeys: [] };
+    const tagged = thrownFault(() => checkRoleTrust(config, "arn:aws:iam::123456789012:role/Tagged", identity("alice"), { tags }));
+    expect(tagged.message).toBe("Not authorized to perform sts:AssumeRoleWithWebIdentity");
+    expect(tagged.trace?.request.action).toBe("sts:TagSession");
+    expect(tagged.trace?.summary).toContain("condition StringEquals aws:RequestTag/Project = Automation is not met (got Other)");
+    const missing = thrownFault(() => checkRoleTrust(config, "arn:aws:iam::123456789012:role/Nope", identity("alice")));
+    expect([missing.code, missing.message]).toEqual(["AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"]);
+    expect(missing.trace).toMatchObject({ decision: "ImplicitDeny", policies: [] });
+    expect(missing.trace?.summary).toBe(
+      "No role arn:aws:iam::123456789012:role/Nope exists in the local IAM model (stack.json), so no trust policy allows sts:AssumeRoleWithWebIdentity.",
+    );
   });
 });
