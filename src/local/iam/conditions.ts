@@ -236,17 +236,26 @@ function policyValues(value: string | string[] | boolean): string[] {
   return typeof value === "string" ? [value] : value.map(String);
 }
 
-/** Whether one key passes, given which policy values match which request values. */
-function keyPasses(parsed: ParsedOperator, negated: boolean, present: readonly string[], matchesAny: (r: string) => boolean): boolean {
+/** True when any prepared policy value matches the request value. */
+function anyMatches(matchers: readonly (Matcher | undefined)[], requestValue: string): boolean {
+  for (const m of matchers) if (m !== undefined && m(requestValue)) return true;
+  return false;
+}
+
+/** Whether one key passes, given the prepared policy values and the request's values. */
+function keyPasses(parsed: ParsedOperator, negated: boolean, present: readonly string[], matchers: readonly (Matcher | undefined)[]): boolean {
   // Rule: a missing key fails positive operators, passes negated ones, ForAllValues and …IfExists.
   if (present.length === 0) return parsed.ifExists || (parsed.set === undefined ? negated : parsed.set === "all");
-  if (parsed.set === "any") return negated ? present.some((r) => !matchesAny(r)) : present.some(matchesAny);
-  if (parsed.set === "all") return negated ? present.every((r) => !matchesAny(r)) : present.every(matchesAny);
-  const positive = present.some(matchesAny);
+  if (parsed.set === "any") return negated ? present.some((r) => !anyMatches(matchers, r)) : present.some((r) => anyMatches(matchers, r));
+  if (parsed.set === "all") return negated ? present.every((r) => !anyMatches(matchers, r)) : present.every((r) => anyMatches(matchers, r));
+  const positive = present.some((r) => anyMatches(matchers, r));
   return negated ? !positive : positive;
 }
 
-/** One key of an operator block: pass or not, and (when `sink`) its check trace. */
+/**
+ * One key of an operator block: pass or not, and (when `sink`) its check trace. No named closures on this path: it
+ * runs for every condition key of every request (and tsx wraps each named closure at creation).
+ */
 function evaluateKey(
   operator: string,
   parsed: ParsedOperator,
@@ -257,37 +266,35 @@ function evaluateKey(
   sink: CheckTrace[] | undefined,
 ): boolean {
   const present = keys.get(key.toLowerCase()) ?? [];
-  let ok: boolean;
-  let matched: (i: number) => boolean;
-  let resolve: (w: string) => string | undefined = (w) => w;
-  let unknown = false;
   if (parsed.name === "Null") {
-    // Rule: Null "true" means the key is absent, "false" that it is present.
+    // Rule: Null "true" means the key is absent, "false" that it is present (no set operator, no IfExists).
     const hit = wanted.map((w) => (w.toLowerCase() === "true") === (present.length === 0));
-    ok = parsed.set === undefined && !parsed.ifExists && hit.some(Boolean);
-    matched = (i) => hit[i] === true;
-  } else {
-    const base = OPERATORS[parsed.name];
-    if (!base) {
-      unknown = true;
-      ok = false;
-      matched = () => false;
-    } else {
-      const substituted = variables && base.variables;
-      const matchers = wanted.map((w) => base.prepare(w, keys, substituted));
-      const matchesAny = (r: string) => matchers.some((m) => m !== undefined && m(r));
-      ok = keyPasses(parsed, base.negated, present, matchesAny);
-      matched = (i) => present.some((r) => matchers[i]?.(r) === true);
-      if (substituted) resolve = (w) => substitute(w, keys);
-    }
+    const ok = parsed.set === undefined && !parsed.ifExists && hit.some(Boolean);
+    if (sink) sink.push(checkTrace("Condition", ok, wanted.map((written, i) => ({ written, resolved: written, matched: hit[i] === true })), present, { operator, key }));
+    return ok;
   }
+  const base = OPERATORS[parsed.name];
+  if (!base) {
+    if (sink) {
+      const check = checkTrace("Condition", false, wanted.map((written) => ({ written, resolved: written, matched: false })), present, { operator, key });
+      sink.push({ ...check, text: `${check.text} (unknown operator: never matches)` });
+    }
+    return false;
+  }
+  const substituted = variables && base.variables;
+  const matchers = wanted.map((w) => base.prepare(w, keys, substituted));
+  const ok = keyPasses(parsed, base.negated, present, matchers);
   if (sink) {
     const values: ValueOutcome[] = wanted.map((written, i) => {
-      const resolved = resolve(written);
-      return { written, resolved, matched: matched(i), ...(resolved === undefined ? { missing: missingVariables(written, keys) } : {}) };
+      const resolved = substituted ? substitute(written, keys) : written;
+      return {
+        written,
+        resolved,
+        matched: present.some((r) => matchers[i]?.(r) === true),
+        ...(resolved === undefined ? { missing: missingVariables(written, keys) } : {}),
+      };
     });
-    const check = checkTrace("Condition", ok, values, present, { operator, key });
-    sink.push(unknown ? { ...check, text: `${check.text} (unknown operator: never matches)` } : check);
+    sink.push(checkTrace("Condition", ok, values, present, { operator, key }));
   }
   return ok;
 }

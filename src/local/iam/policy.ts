@@ -9,7 +9,7 @@
  */
 import type { PolicyDocument, PolicyStatement } from "../config";
 import { evaluateOperatorBlock } from "./conditions";
-import { checkTrace, summarise, type CheckTrace, type EvaluationTrace, type PolicyTrace, type StatementTrace, type TraceDecision } from "./trace";
+import { checkTrace, summarise, type CheckTrace, type EvaluationTrace, type PolicyTrace, type StatementTrace, type TraceDecision, type ValueOutcome } from "./trace";
 import { globMatches, keysForTrace, missingVariables, normaliseKeys, substitute, type ConditionValues, type Keys } from "./variables";
 
 export type { ConditionValues } from "./variables";
@@ -78,7 +78,8 @@ interface Prepared {
 
 /**
  * A list element (Action/Resource and their Not- forms): passes when a value matches (for Not-: when none does).
- * With `sink`, every value is tried and the check traced.
+ * With `sink`, every value is tried and the check traced. `match` and `resolve` are given inline (tsx wraps named
+ * closures at creation, which the hot path cannot afford).
  */
 function listCheck(
   element: CheckTrace["element"],
@@ -89,7 +90,7 @@ function listCheck(
   keys: Keys,
   sink: CheckTrace[] | undefined,
 ): boolean {
-  const negated = element.startsWith("Not");
+  const negated = element === "NotAction" || element === "NotResource";
   if (!sink) return values.some(match) !== negated;
   const outcomes = values.map((written) => {
     const resolved = resolve ? resolve(written) : written;
@@ -100,22 +101,26 @@ function listCheck(
   return ok;
 }
 
+/** Whether a Principal entry (`type`, `id` as written) names the calling principal (`AWS: "*"` names anyone). */
+function principalNamed(type: string, id: string, principal: { type: string; id: string }): boolean {
+  return id === "*" ? type === "AWS" || type === principal.type : type === principal.type && id === principal.id;
+}
+
 function principalCheck(statement: PolicyStatement, principal: { type: string; id: string }, sink: CheckTrace[] | undefined): boolean {
   const negated = statement.NotPrincipal !== undefined;
-  const element = negated ? "NotPrincipal" : "Principal";
   const listed = negated ? statement.NotPrincipal : statement.Principal;
-  const entries: { written: string; matched: boolean }[] = [];
-  if (listed === "*") entries.push({ written: "*", matched: true });
+  if (!sink) {
+    return (listed === "*" || Object.entries(listed ?? {}).some(([type, ids]) => asList(ids).some((id) => principalNamed(type, id, principal)))) !== negated;
+  }
+  const entries: ValueOutcome[] = [];
+  if (listed === "*") entries.push({ written: "*", resolved: "*", matched: true });
   else {
     for (const [type, ids] of Object.entries(listed ?? {})) {
-      for (const id of asList(ids)) {
-        const matched = id === "*" ? type === "AWS" || type === principal.type : type === principal.type && id === principal.id;
-        entries.push({ written: `${type} ${id}`, matched });
-      }
+      for (const id of asList(ids)) entries.push({ written: `${type} ${id}`, resolved: `${type} ${id}`, matched: principalNamed(type, id, principal) });
     }
   }
   const ok = entries.some((e) => e.matched) !== negated;
-  sink?.push(checkTrace(element, ok, entries.map((e) => ({ ...e, resolved: e.written })), [`${principal.type} ${principal.id}`]));
+  sink.push(checkTrace(negated ? "NotPrincipal" : "Principal", ok, entries, [`${principal.type} ${principal.id}`]));
   return ok;
 }
 
@@ -126,29 +131,33 @@ function principalCheck(statement: PolicyStatement, principal: { type: string; i
 function statementApplies(statement: PolicyStatement, req: Prepared, variables: boolean, sink?: CheckTrace[]): boolean {
   const { ctx, keys } = req;
   let ok = true;
-  const fail = () => {
-    ok = false;
-    return !sink; // stop early only when not tracing
-  };
   // Rule: Principal applies to resource-based policies (trust policies) only.
-  if (ctx.principal !== undefined && !principalCheck(statement, ctx.principal, sink) && fail()) return false;
+  if (ctx.principal !== undefined && !principalCheck(statement, ctx.principal, sink)) {
+    if (!sink) return false;
+    ok = false;
+  }
   const actionNot = statement.NotAction !== undefined;
-  const actionMatch = (a: string) => globMatches(a, ctx.action, NO_KEYS, true, false);
-  if (!listCheck(actionNot ? "NotAction" : "Action", asList(actionNot ? statement.NotAction : statement.Action), ctx.action, actionMatch, undefined, keys, sink) && fail()) {
-    return false;
+  const actions = asList(actionNot ? statement.NotAction : statement.Action);
+  if (!listCheck(actionNot ? "NotAction" : "Action", actions, ctx.action, (a) => globMatches(a, ctx.action, NO_KEYS, true, false), undefined, keys, sink)) {
+    if (!sink) return false;
+    ok = false;
   }
   // Rule: trust policies have no Resource; for the others, Resource/NotResource values take policy variables.
-  if (ctx.resource !== undefined) {
-    const resource = ctx.resource;
+  const resource = ctx.resource;
+  if (resource !== undefined) {
     const resourceNot = statement.NotResource !== undefined;
-    const resourceMatch = (r: string) => globMatches(r, resource, keys, false, variables);
-    const resolve = (r: string) => substitute(r, keys, variables);
-    if (!listCheck(resourceNot ? "NotResource" : "Resource", asList(resourceNot ? statement.NotResource : statement.Resource), resource, resourceMatch, resolve, keys, sink) && fail()) {
-      return false;
+    const resources = asList(resourceNot ? statement.NotResource : statement.Resource);
+    const element = resourceNot ? "NotResource" : "Resource";
+    if (!listCheck(element, resources, resource, (r) => globMatches(r, resource, keys, false, variables), (r) => substitute(r, keys, variables), keys, sink)) {
+      if (!sink) return false;
+      ok = false;
     }
   }
   for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
-    if (!evaluateOperatorBlock(operator, block, keys, variables, sink) && fail()) return false;
+    if (!evaluateOperatorBlock(operator, block, keys, variables, sink)) {
+      if (!sink) return false;
+      ok = false;
+    }
   }
   return ok;
 }
