@@ -170,14 +170,25 @@ const stringLike: Operator["prepare"] = (p, keys, variables) => {
   const glob = compile(p, keys, true, variables);
   return glob === undefined ? undefined : (r) => globMatch(glob, r, false);
 };
-const numericEquals = parsedMatcher(parseNumber, (r, p) => r === p);
-const dateEquals = parsedMatcher(parseDate, (r, p) => r === p);
 const binaryEquals: Operator["prepare"] = (p) => {
   const policy = Buffer.from(p, "base64");
   return (r) => policy.equals(Buffer.from(r, "base64"));
 };
 
 const op = (prepare: Operator["prepare"], negated = false, variables = false): Operator => ({ prepare, negated, variables });
+
+/** The six ordered comparisons of a family (`Numeric…`, `Date…`) over parsed values; unparsable values match nothing. */
+function ordered(family: string, parse: (text: string) => number | undefined): Record<string, Operator> {
+  const equals = parsedMatcher(parse, (r, p) => r === p);
+  return {
+    [`${family}Equals`]: op(equals),
+    [`${family}NotEquals`]: op(equals, true),
+    [`${family}LessThan`]: op(parsedMatcher(parse, (r, p) => r < p)),
+    [`${family}LessThanEquals`]: op(parsedMatcher(parse, (r, p) => r <= p)),
+    [`${family}GreaterThan`]: op(parsedMatcher(parse, (r, p) => r > p)),
+    [`${family}GreaterThanEquals`]: op(parsedMatcher(parse, (r, p) => r >= p)),
+  };
+}
 
 /** The base operators (without `ForAnyValue:`/`ForAllValues:` and `IfExists`), except `Null`. */
 const OPERATORS: Readonly<Record<string, Operator>> = {
@@ -187,18 +198,8 @@ const OPERATORS: Readonly<Record<string, Operator>> = {
   StringNotEqualsIgnoreCase: op(stringEqualsIgnoreCase, true, true),
   StringLike: op(stringLike, false, true),
   StringNotLike: op(stringLike, true, true),
-  NumericEquals: op(numericEquals),
-  NumericNotEquals: op(numericEquals, true),
-  NumericLessThan: op(parsedMatcher(parseNumber, (r, p) => r < p)),
-  NumericLessThanEquals: op(parsedMatcher(parseNumber, (r, p) => r <= p)),
-  NumericGreaterThan: op(parsedMatcher(parseNumber, (r, p) => r > p)),
-  NumericGreaterThanEquals: op(parsedMatcher(parseNumber, (r, p) => r >= p)),
-  DateEquals: op(dateEquals),
-  DateNotEquals: op(dateEquals, true),
-  DateLessThan: op(parsedMatcher(parseDate, (r, p) => r < p)),
-  DateLessThanEquals: op(parsedMatcher(parseDate, (r, p) => r <= p)),
-  DateGreaterThan: op(parsedMatcher(parseDate, (r, p) => r > p)),
-  DateGreaterThanEquals: op(parsedMatcher(parseDate, (r, p) => r >= p)),
+  ...ordered("Numeric", parseNumber),
+  ...ordered("Date", parseDate),
   Bool: op(literalMatcher((r, p) => r.toLowerCase() === p.toLowerCase())),
   BinaryEquals: op(binaryEquals),
   IpAddress: op((p) => cidrMatcher(p)),
