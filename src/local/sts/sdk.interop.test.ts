@@ -500,13 +500,17 @@ describe("SigV4 on GetCallerIdentity, as the SDK signs it", () => {
       { step: "deserialize", name: "tamper" },
     );
     const f = await sdkFailure(client.send(new GetCallerIdentityCommand({})));
-    expect([f.name, f.code, f.type, f.status, f.message]).toEqual([
-      "SignatureDoesNotMatch",
-      "SignatureDoesNotMatch",
-      "Sender",
-      403,
+    expect([f.name, f.code, f.type, f.status]).toEqual(["SignatureDoesNotMatch", "SignatureDoesNotMatch", "Sender", 403]);
+    // AWS's sentence, then what real STS appends: the canonical request and string to sign it computed (of the
+    // tampered body, so the hash line differs from what the SDK signed).
+    const [sentence, canonical, toSign] = /^(.*?)\n\nThe Canonical String for this request should have been\n'([^']*)'\n\nThe String-to-Sign should have been\n'([^']*)'\n$/s.exec(f.message)?.slice(1) ?? [];
+    expect(sentence).toBe(
       "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-    ]);
+    );
+    expect(canonical?.split("\n").slice(0, 3)).toEqual(["POST", "/", ""]);
+    expect(canonical?.split("\n").at(-1)).toBe(createHash("sha256").update("Version=2011-06-15&Action=GetCallerIdentity").digest("hex"));
+    expect(toSign?.split("\n")[0]).toBe("AWS4-HMAC-SHA256");
+    expect(toSign?.split("\n")[3]).toBe(createHash("sha256").update(canonical ?? "").digest("hex"));
   });
 
   it("STS clock 16 min ahead → 'Signature expired … (… - 15 min.)'", async () => {

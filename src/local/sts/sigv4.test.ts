@@ -229,13 +229,26 @@ describe("SigV4 verifier: STS's order of failures", () => {
     expect(fault(() => verifySigV4(req, SUITE, resolve)).code).toBe("InvalidClientTokenId");
   });
 
-  it("a body changed after signing → SignatureDoesNotMatch with the long message", () => {
+  it("a body changed after signing → SignatureDoesNotMatch with the long message and what STS computed", () => {
     const req = { ...formVector(), body: new TextEncoder().encode("Param1=value2") };
     const f = fault(() => verifySigV4(req, SUITE, resolve));
+    const canonical = [
+      "POST",
+      "/",
+      "",
+      "content-type:application/x-www-form-urlencoded",
+      "host:example.amazonaws.com",
+      "x-amz-date:20150830T123600Z",
+      "",
+      "content-type;host;x-amz-date",
+      sha256Hex("Param1=value2"),
+    ].join("\n");
+    const toSign = ["AWS4-HMAC-SHA256", "20150830T123600Z", "20150830/us-east-1/service/aws4_request", sha256Hex(canonical)].join("\n");
     expect([f.code, f.status, f.message]).toEqual([
       "SignatureDoesNotMatch",
       403,
-      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details." +
+        `\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${toSign}'\n`,
     ]);
   });
 

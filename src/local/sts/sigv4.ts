@@ -3,6 +3,10 @@
  * IAM User Guide "Create a signed AWS API request" / "Elements of an AWS API request signature", with the STS
  * specifics of /work/shared/reference/sts.md §7 (±15 min clock skew, `SignatureDoesNotMatch` texts, order of
  * failures). Pure functions of the request bytes: the caller passes `now` and a credential resolver.
+ *
+ * The canonicalisation and key derivation are shared with the S3 stand-in (../s3/sigv4.ts), which applies S3's rules
+ * through {@link CanonicalOptions}: the path as sent (each segment URI-encoded once, no `.`/`..`/`//` normalisation)
+ * and the payload hash taken from `x-amz-content-sha256` (or `UNSIGNED-PAYLOAD`) instead of the body.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { MESSAGES, StsFault } from "./faults";
@@ -83,7 +87,7 @@ export function encodeRfc3986(text: string): string {
  * Form-decode a query component for signature purposes: a malformed percent-escape is kept as sent (with `+` read as
  * a space) instead of failing, so the signature decides.
  */
-function lenientFormDecode(raw: string): string {
+export function lenientFormDecode(raw: string): string {
   try {
     return formDecode(raw);
   } catch {
@@ -124,6 +128,25 @@ export function canonicalPath(rawPath: string): string {
 }
 
 /**
+ * The canonical URI of S3 (Amazon S3 API Reference "Signature Calculations for the Authorization Header":
+ * "Do not normalize URI paths for requests to Amazon S3"; each segment URI-encoded once): every segment of the path
+ * as sent is percent-decoded and encoded again per RFC 3986, so `%2F`, `+`, `!`, `~` and spaces come out in the one
+ * form SDKs sign; empty, `.` and `..` segments are kept. A malformed percent-escape is kept as sent.
+ */
+export function s3CanonicalPath(rawPath: string): string {
+  return rawPath
+    .split("/")
+    .map((segment) => {
+      try {
+        return encodeRfc3986(decodeURIComponent(segment));
+      } catch {
+        return segment;
+      }
+    })
+    .join("/");
+}
+
+/**
  * The canonical query string: each name and value decoded (`+` as space, as the Query protocol form-decodes),
  * re-encoded per RFC 3986, sorted by name then value; `X-Amz-Signature` left out for presigned requests.
  */
@@ -147,20 +170,31 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** How a service canonicalises what the generic rules leave open. Defaults: every service but S3 (STS). */
+export interface CanonicalOptions {
+  /** `normalized` ({@link canonicalPath}, every service but S3) or `s3` ({@link s3CanonicalPath}). */
+  uri?: "normalized" | "s3";
+  /**
+   * The last line of the canonical request. Default: the hex SHA-256 of `req.body`. S3 signs the value of
+   * `x-amz-content-sha256` (a hex hash or `UNSIGNED-PAYLOAD`) and checks the body against it separately.
+   */
+  payloadHash?: string;
+}
+
 /**
  * The SigV4 canonical request: `METHOD\nURI\nQUERY\nHEADERS\n\nSIGNED_HEADERS\nHEX(SHA256(body))` over the headers
  * named in `signedHeaders` (missing ones canonicalise as empty values, so the signature fails).
  */
-export function canonicalRequest(req: HttpRequestParts, signedHeaders: readonly string[], presigned: boolean): string {
+export function canonicalRequest(req: HttpRequestParts, signedHeaders: readonly string[], presigned: boolean, opts: CanonicalOptions = {}): string {
   const map = headerMap(req.headers);
   const headerLines = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(map.get(name) ?? [])}\n`).join("");
   return [
     req.method.toUpperCase(),
-    canonicalPath(req.path),
+    opts.uri === "s3" ? s3CanonicalPath(req.path) : canonicalPath(req.path),
     canonicalQuery(req.query, presigned),
     headerLines,
     signedHeaders.join(";"),
-    sha256Hex(req.body),
+    opts.payloadHash ?? sha256Hex(req.body),
   ].join("\n");
 }
 
@@ -192,7 +226,8 @@ export function amzDateOf(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
 }
 
-function parseAmzDate(text: string): number | undefined {
+/** The time of an ISO-8601 basic `YYYYMMDDTHHMMSSZ` date in ms; undefined when malformed or not a real date. */
+export function parseAmzDate(text: string): number | undefined {
   const m = ISO_BASIC.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
@@ -402,18 +437,54 @@ export function checkHostSigned(signedHeaders: readonly string[]): void {
   }
 }
 
+/** What the server computed for a request: the canonical request, the string to sign and the signature. */
+export interface ComputedSignature {
+  canonicalRequest: string;
+  stringToSign: string;
+  signature: string;
+}
+
+/** The canonical request, string to sign and signature the server expects for `req` under `secret`. */
+export function computeSignature(
+  req: HttpRequestParts,
+  auth: Pick<AuthElements, "signedHeaders" | "presigned" | "amzDate">,
+  scope: CredentialScope,
+  secret: string,
+  opts: CanonicalOptions = {},
+): ComputedSignature {
+  const canonical = canonicalRequest(req, auth.signedHeaders, auth.presigned, opts);
+  const scopeText = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
+  const toSign = stringToSign(auth.amzDate, scopeText, canonical);
+  return { canonicalRequest: canonical, stringToSign: toSign, signature: signature(signingKey(secret, scope.date, scope.region, scope.service), toSign) };
+}
+
+/** Constant-time comparison of the signature provided with the one expected. */
+export function signaturesEqual(provided: string, expected: string): boolean {
+  const given = Buffer.from(provided, "utf8");
+  const wanted = Buffer.from(expected, "utf8");
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/**
+ * STS's `SignatureDoesNotMatch` text for an HMAC mismatch: AWS's sentence, then what real STS appends — the canonical
+ * request and the string to sign it computed, each quoted on its own lines.
+ */
+export function signatureMismatchMessage(computed: ComputedSignature): string {
+  return (
+    `${MESSAGES.signatureMismatch}\n\nThe Canonical String for this request should have been\n'${computed.canonicalRequest}'\n\n` +
+    `The String-to-Sign should have been\n'${computed.stringToSign}'\n`
+  );
+}
+
 /**
  * Rule: the signature is the HMAC of the string to sign under the key derived from the secret (constant-time compare).
- * @throws StsFault `SignatureDoesNotMatch` (403) with AWS's long message.
+ * @throws StsFault `SignatureDoesNotMatch` (403) with AWS's long message and the canonical request and string to sign
+ *   the server computed ({@link signatureMismatchMessage}).
  */
 export function checkSignature(req: HttpRequestParts, auth: AuthElements, scope: CredentialScope, secret: string): void {
-  const canonical = canonicalRequest(req, auth.signedHeaders, auth.presigned);
-  const scopeText = `${scope.date}/${scope.region}/${scope.service}/${scope.terminator}`;
-  const expected = signature(signingKey(secret, scope.date, scope.region, scope.service), stringToSign(auth.amzDate, scopeText, canonical));
-  const given = Buffer.from(auth.signature, "utf8");
-  const wanted = Buffer.from(expected, "utf8");
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    throw new StsFault("SignatureDoesNotMatch", 403, MESSAGES.signatureMismatch);
+  const computed = computeSignature(req, auth, scope, secret);
+  if (!signaturesEqual(auth.signature, computed.signature)) {
+    throw new StsFault("SignatureDoesNotMatch", 403, signatureMismatchMessage(computed));
   }
 }
 
