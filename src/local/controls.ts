@@ -266,7 +266,7 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /** A Host header naming this machine by a loopback name (defeats DNS rebinding). Absent (HTTP/1.0) is allowed. */
-function isLoopbackHost(host: string | undefined): boolean {
+export function isLoopbackHost(host: string | undefined): boolean {
   if (host === undefined) return true;
   const name = /^\[([^\]]+)\](?::\d+)?$/.exec(host)?.[1] ?? host.replace(/:\d+$/, "");
   return name.toLowerCase() === "localhost" || isLoopbackAddress(name);

@@ -1,11 +1,12 @@
 /**
- * `npm start`: the local stack (the generic OpenID provider, the Google, Login with Amazon and Facebook personas, and
- * the STS stand-in) and the app, all on 127.0.0.1, each on the port of its stack.json endpoint.
+ * `npm start`: the local stack (the generic OpenID provider, the Google, Login with Amazon and Facebook personas, the
+ * STS stand-in and the S3 stand-in, which share one session store) and the app, all on 127.0.0.1, each on the port of
+ * its stack.json endpoint.
  *   --stack-only   only the local stack (e.g. for the interop tests of another client)
  *   --preview      build the app and serve the production bundle with a strict Content-Security-Policy (port 4173)
  *
  * Environment: WIC_IDP_ID_TOKEN_TTL, WIC_IDP_ACCESS_TOKEN_TTL, WIC_IDP_REFRESH_TOKEN_TTL, WIC_IDP_SESSION_TTL
- * (whole seconds) override stack.json's `ttl`.
+ * (whole seconds) override stack.json's `ttl`; WIC_S3_DATA_DIR replaces stack.json's `s3.dataDir`.
  *
  * This process is dedicated to the stack (and the Vite server): it installs the stack clock, so `Date.now()` here
  * follows the test controls' clock offset (`POST /__local/clock`), which is how the OpenID provider's clock moves too.
@@ -14,7 +15,9 @@ import { build, createServer, preview, type PreviewServer, type ViteDevServer } 
 import { CONTROL_PATH_PREFIX, createStackControls, installStackClock } from "./controls";
 import { idpTtlFromEnv, loadStackConfig, PERSONAS, type PersonaName } from "./config";
 import { PROVIDER_PROFILES, startIdp, type IdpServer } from "./idp/server";
+import { startS3 } from "./s3/server";
 import { startSts } from "./sts/server";
+import { createSessionStore } from "./sts/sessions";
 
 const args = new Set(process.argv.slice(2));
 const port = (url: string) => Number(new URL(url).port);
@@ -48,14 +51,18 @@ for (const persona of PERSONAS) {
   const url = config.endpoints[persona];
   personas[persona] = await startIdp({ config, persona, port: port(url), controls }).catch(failOnBusyPort(PROVIDER_PROFILES[persona].displayName, url));
 }
-const sts = await startSts({ config, port: port(config.endpoints.sts), controls }).catch(failOnBusyPort("STS", config.endpoints.sts));
+const sessions = createSessionStore();
+const sts = await startSts({ config, port: port(config.endpoints.sts), controls, sessions }).catch(failOnBusyPort("STS", config.endpoints.sts));
+const s3 = await startS3({ config, port: port(config.endpoints.s3), controls, sessions }).catch(failOnBusyPort("S3", config.endpoints.s3));
+const bucket = config.s3.buckets[0] ?? "";
 const ttlLine = `ID token ${config.ttl.idToken} s, access token ${config.ttl.accessToken} s, refresh token ${config.ttl.refreshToken} s, session ${config.ttl.session} s`;
 const controlsLines = [
   `GET  ${sts.url}${CONTROL_PATH_PREFIX}state · POST …/reset {}`,
   `POST …/clock {"offsetSeconds":N} · POST …/silent-renewal {"username":"alice","refuse":true}`,
   `POST …/persona {"persona":"oidc|google|amazon|facebook","mode":"up|offline|garbage"}`,
   `POST …/revoke {"persona":"amazon","username":"alice"} (every token that provider gave alice stops working)`,
-  `(the same on every provider's port: ${[idp, ...Object.values(personas)].map((s) => s.url).join(", ")})`,
+  `(the same on every provider's port and on S3's: ${[idp, ...Object.values(personas), s3].map((s) => s.url).join(", ")})`,
+  `GET  …/trace/<requestId> on the STS and S3 ports: why a request was refused (the IAM evaluation trace)`,
 ];
 const { google, amazon, facebook } = config.personas;
 const providerLines = [
@@ -83,6 +90,8 @@ console.log(`
 Web Identity Console — local stack
 ${providerLines.join("\n")}
   STS              ${sts.url}
+  S3               ${s3.url}   bucket${config.s3.buckets.length === 1 ? "" : "s"} ${config.s3.buckets.join(", ")} (path-style), data in ${s3.dataDir}
+                   e.g. with credentials from the app: aws --endpoint-url ${s3.url} s3 ls s3://${bucket}/users/alice/
 ${appUrl ? `  App              ${appUrl}\n` : ""}
 IdP lifetimes (every provider): ${ttlLine}
 Test controls (loopback only, not AWS):
@@ -100,7 +109,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([app?.close(), sts.close(), idp.close(), ...Object.values(personas).map((p) => p.close())]);
+  await Promise.allSettled([app?.close(), sts.close(), s3.close(), idp.close(), ...Object.values(personas).map((p) => p.close())]);
   process.exit(0);
 }
 process.on("SIGINT", () => void stop());

@@ -5,13 +5,16 @@
  * JSON (`Accept: application/json`), CORS like STS (§6). Every failure is an {@link StsFault} rendered by one
  * handler as `ErrorResponse`. Shares no code with the browser client (src/aws).
  * With the `controls` option it also answers the local-stack test controls under `/__local/` (../controls.ts — not
- * an AWS API) and reads the stack clock.
+ * an AWS API) and reads the stack clock. `GET /__local/trace/<requestId>` (../tracing.ts, not an AWS API either)
+ * explains a trust-policy refusal: the trace the IAM evaluator attached to its `AccessDenied` is kept by request id.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { StackConfig } from "../config";
 import { handleControlRequest, isControlRequest, type StackControls } from "../controls";
 import { closeServer, listen, readBodyUpTo } from "../http";
+import { createTraceStore, type TraceStore } from "../iam/trace";
+import { handleTraceRequest, isTraceRequest, originsOf } from "../tracing";
 import { assumeRoleWithWebIdentity, checkSignedRequest, getCallerIdentity, type StsContext } from "./actions";
 import { isStsFault, StsFault } from "./faults";
 import { checkAction, checkVersion, requestParams } from "./query";
@@ -52,6 +55,8 @@ export interface StsOptions {
   keys?: KeySource;
   /** Where unexpected internal errors are reported. Default `console.error`. */
   logError?: (message: string, error: unknown) => void;
+  /** Where the traces of trust-policy refusals are kept (served on `/__local/trace/<requestId>`). Default: a new store. */
+  traces?: TraceStore;
 }
 
 /** Requests larger than this are refused (`AssumeRoleWithWebIdentity`'s token is at most 20000 characters). */
@@ -135,6 +140,8 @@ export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: 
     },
   };
   const logError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
+  const traces = opts.traces ?? createTraceStore();
+  const appOrigins = originsOf(opts.config.clients[0]?.redirectUris ?? []);
 
   function send(res: ServerResponse, status: number, requestId: string, rendered: RenderedBody | undefined, extra: Record<string, string> = {}): void {
     const body = rendered ? Buffer.from(rendered.body, "utf8") : Buffer.alloc(0);
@@ -181,12 +188,17 @@ export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: 
     } catch (error) {
       const fault = isStsFault(error) ? error : new StsFault("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.");
       if (!isStsFault(error)) logError(`local STS: internal error for request ${requestId}`, error);
+      if (fault.trace) traces.record(requestId, fault.trace);
       send(res, fault.status, requestId, renderFault(fault, requestId, json), fault.status === 413 ? { Connection: "close" } : {});
     }
   }
 
   const controls = opts.controls;
   return (req, res) => {
+    if (isTraceRequest(req.url)) {
+      handleTraceRequest(traces, "sts", appOrigins, req, res);
+      return;
+    }
     if (controls && isControlRequest(req.url)) {
       handleControlRequest(controls, req, res, logError);
       return;
