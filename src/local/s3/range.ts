@@ -20,8 +20,8 @@ const SINGLE = /^bytes=(\d*)-(\d*)$/;
  * Resolve a `Range` header against an object of `size` bytes:
  * - absent, multi-range, another unit or malformed → `whole` (S3 ignores what it does not support);
  * - `bytes=a-b` → a..min(b, size-1); `bytes=a-` → a..size-1; `bytes=-n` → the last min(n, size) bytes;
- * - a first byte at or past the end, `b < a`… see below, or `bytes=-0` / a suffix on an empty object → `unsatisfiable`
- *   (416 `InvalidRange`). `b < a` is a syntactically invalid range, ignored like RFC 9110 says.
+ * - a first byte at or past the end, `bytes=-0`, or a suffix of an empty object → `unsatisfiable` (416 `InvalidRange`);
+ * - `bytes=b-a` with `a < b` is syntactically invalid (RFC 9110 §14.1.1) and ignored.
  */
 export function resolveRange(header: string | undefined, size: number): RangeOutcome {
   if (header === undefined) return { kind: "whole" };
