@@ -9,15 +9,16 @@
 import type { SessionData, SessionStore } from "../sts/sessions";
 import { checkSessionCredential } from "../sts/sessions";
 import { isStsFault } from "../sts/faults";
-import { formPairs } from "../sts/query";
 import {
   amzDateOf,
+  amzQueryParams,
   computeSignature,
+  firstHeader,
   headerMap,
-  lenientFormDecode,
   parseAmzDate,
   SIGV4_ALGORITHM,
   signaturesEqual,
+  type AuthElements,
   type ComputedSignature,
   type CredentialScope,
   type HttpRequestParts,
@@ -53,28 +54,11 @@ export interface S3AuthContext {
   sessions: SessionStore;
 }
 
-interface Elements {
-  presigned: boolean;
-  credential: string;
-  signedHeaders: string[];
-  signature: string;
-  amzDate: string;
-  rawDate: string;
-  sessionToken: string | undefined;
+/** The authentication elements of an S3 request: those of any SigV4 request, the payload hash and the expiry. */
+interface Elements extends Omit<AuthElements, "algorithm"> {
   payloadHash: string;
   /** Presigned only: `X-Amz-Expires` in seconds. */
   expires?: number;
-}
-
-function first(map: Map<string, string[]>, name: string): string | undefined {
-  return map.get(name)?.[0];
-}
-
-/** The `X-Amz-*` query parameters (first value of each). */
-function amzQuery(rawQuery: string): Map<string, string> {
-  const query = new Map<string, string>();
-  for (const [name, value] of formPairs(rawQuery, lenientFormDecode)) if (value !== undefined && name.startsWith("X-Amz-") && !query.has(name)) query.set(name, value);
-  return query;
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -118,8 +102,8 @@ export function checkAuthorizationHeader(header: string, headers: Map<string, st
   const signedHeaders = fields.get("SignedHeaders");
   const signature = fields.get("Signature");
   if (!credential || !signedHeaders || !signature) throw new S3Fault("AuthorizationHeaderMalformed", 400, S3_MESSAGES.authHeaderComponents);
-  const amzDate = first(headers, "x-amz-date");
-  const httpDate = first(headers, "date");
+  const amzDate = firstHeader(headers, "x-amz-date");
+  const httpDate = firstHeader(headers, "date");
   if (amzDate === undefined && httpDate === undefined) throw new S3Fault("AccessDenied", 403, S3_MESSAGES.noDate);
   const ms = amzDate === undefined ? Date.parse(httpDate ?? "") : undefined;
   return {
@@ -129,8 +113,8 @@ export function checkAuthorizationHeader(header: string, headers: Map<string, st
     signature,
     amzDate: amzDate ?? (ms === undefined || Number.isNaN(ms) ? (httpDate ?? "") : amzDateOf(ms)),
     rawDate: amzDate ?? httpDate ?? "",
-    sessionToken: first(headers, "x-amz-security-token"),
-    payloadHash: checkContentSha256(first(headers, "x-amz-content-sha256")),
+    sessionToken: firstHeader(headers, "x-amz-security-token"),
+    payloadHash: checkContentSha256(firstHeader(headers, "x-amz-content-sha256")),
   };
 }
 
@@ -278,8 +262,8 @@ export function signatureDoesNotMatch(accessKeyId: string, provided: string, com
  */
 export function authenticate(req: HttpRequestParts, ctx: S3AuthContext): S3Caller {
   const headers = headerMap(req.headers);
-  const header = first(headers, "authorization");
-  const query = amzQuery(req.query);
+  const header = firstHeader(headers, "authorization");
+  const query = amzQueryParams(req.query);
   const presigned = query.has("X-Amz-Algorithm") || query.has("X-Amz-Credential") || query.has("X-Amz-Signature");
   if (header !== undefined && presigned) {
     throw new S3Fault("InvalidArgument", 400, S3_MESSAGES.oneAuthMechanism, [

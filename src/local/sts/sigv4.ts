@@ -107,7 +107,8 @@ export function headerMap(headers: HttpRequestParts["headers"]): Map<string, str
   return map;
 }
 
-function firstHeader(map: Map<string, string[]>, name: string): string | undefined {
+/** The first value of a header in a {@link headerMap}. */
+export function firstHeader(map: Map<string, string[]>, name: string): string | undefined {
   return map.get(name)?.[0];
 }
 
@@ -235,6 +236,15 @@ export function parseAmzDate(text: string): number | undefined {
   return amzDateOf(ms) === text ? ms : undefined;
 }
 
+/** The `X-Amz-*` query parameters of a raw query (the first value of each), form-decoded leniently. */
+export function amzQueryParams(rawQuery: string): Map<string, string> {
+  const query = new Map<string, string>();
+  for (const [name, value] of formPairs(rawQuery, lenientFormDecode)) {
+    if (value !== undefined && name.startsWith("X-Amz-") && !query.has(name)) query.set(name, value);
+  }
+  return query;
+}
+
 /**
  * Rule: a signed operation needs authentication — an `Authorization` header or presigned `X-Amz-*` query
  * parameters, not both.
@@ -242,10 +252,7 @@ export function parseAmzDate(text: string): number | undefined {
  */
 export function checkAuthenticationPresent(req: HttpRequestParts): { header: string | undefined; query: Map<string, string> } {
   const header = firstHeader(headerMap(req.headers), "authorization");
-  const query = new Map<string, string>();
-  for (const [name, value] of formPairs(req.query, lenientFormDecode)) {
-    if (value !== undefined && name.startsWith("X-Amz-") && !query.has(name)) query.set(name, value);
-  }
+  const query = amzQueryParams(req.query);
   const presigned = query.has("X-Amz-Algorithm") || query.has("X-Amz-Credential") || query.has("X-Amz-Signature");
   if (header === undefined && !presigned) throw new StsFault("MissingAuthenticationToken", 403, MESSAGES.missingAuthToken);
   if (header !== undefined && presigned) {
