@@ -16,6 +16,7 @@ import {
   firstHeader,
   headerMap,
   parseAmzDate,
+  presignedElements,
   SIGV4_ALGORITHM,
   signaturesEqual,
   type AuthElements,
@@ -135,17 +136,7 @@ export function checkPresignedQuery(query: Map<string, string>): Elements {
   if (expires > MAX_PRESIGNED_EXPIRES_SECONDS) throw problem(S3_MESSAGES.expiresTooLong);
   const date = query.get("X-Amz-Date") ?? "";
   if (parseAmzDate(date) === undefined) throw problem(S3_MESSAGES.presignDate);
-  return {
-    presigned: true,
-    credential: query.get("X-Amz-Credential") ?? "",
-    signedHeaders: (query.get("X-Amz-SignedHeaders") ?? "").split(";"),
-    signature: query.get("X-Amz-Signature") ?? "",
-    amzDate: date,
-    rawDate: date,
-    sessionToken: query.get("X-Amz-Security-Token"),
-    payloadHash: query.get("X-Amz-Content-Sha256") ?? UNSIGNED_PAYLOAD,
-    expires,
-  };
+  return { ...presignedElements(query), payloadHash: query.get("X-Amz-Content-Sha256") ?? UNSIGNED_PAYLOAD, expires };
 }
 
 /**

@@ -338,10 +338,15 @@ export function checkPresignedQuery(query: Map<string, string>): AuthElements {
   if (algorithm !== SIGV4_ALGORITHM) {
     throw new StsFault("IncompleteSignature", 400, `Unsupported AWS 'algorithm': '${algorithm}' (the local STS verifies ${SIGV4_ALGORITHM} only)`);
   }
+  return presignedElements(query);
+}
+
+/** The authentication elements of a presigned URL's `X-Amz-*` parameters, as sent (checked by the caller). */
+export function presignedElements(query: Map<string, string>): AuthElements {
   const date = query.get("X-Amz-Date") ?? "";
   return {
     presigned: true,
-    algorithm,
+    algorithm: query.get("X-Amz-Algorithm") ?? "",
     credential: query.get("X-Amz-Credential") ?? "",
     signedHeaders: (query.get("X-Amz-SignedHeaders") ?? "").split(";"),
     signature: query.get("X-Amz-Signature") ?? "",
