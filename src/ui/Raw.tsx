@@ -63,7 +63,13 @@ export function Raw({ label, text, open = false, copy }: { label: string; text: 
 /** The mark inside a shortened value: visible, so a shortened value is never mistaken for the whole one. */
 export const SHORTENED_MARK = "…[shortened]…";
 
-/** Shorten long opaque values for display; the full value stays available behind an explicit action. */
+/**
+ * Shorten long opaque values for display; the full value stays available behind an explicit action. At most a third
+ * of the value is shown, so a short secret (a 46-character access token) is never shown nearly whole.
+ */
 export function shorten(value: string, head = 12, tail = 6): string {
-  return value.length <= head + tail + SHORTENED_MARK.length ? value : `${value.slice(0, head)}${SHORTENED_MARK}${value.slice(-tail)}`;
+  const third = Math.floor(value.length / 3);
+  const h = Math.min(head, Math.ceil(third / 2));
+  const t = Math.min(tail, third - h);
+  return `${value.slice(0, h)}${SHORTENED_MARK}${t > 0 ? value.slice(-t) : ""}`;
 }
