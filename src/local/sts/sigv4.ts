@@ -4,32 +4,20 @@
  * specifics of /work/shared/reference/sts.md §7 (±15 min clock skew, `SignatureDoesNotMatch` texts, order of
  * failures). Pure functions of the request bytes: the caller passes `now` and a credential resolver.
  *
- * The canonicalisation and key derivation are shared with the S3 stand-in (../s3/sigv4.ts), which applies S3's rules
- * through {@link CanonicalOptions}: the path as sent (each segment URI-encoded once, no `.`/`..`/`//` normalisation)
+ * The canonicalisation and key derivation (canonical.ts, re-exported here) are shared with the S3 stand-in
+ * (../s3/sigv4.ts), which applies S3's rules through `CanonicalOptions`: the path as sent (each segment URI-encoded once, no `.`/`..`/`//` normalisation)
  * and the payload hash taken from `x-amz-content-sha256` (or `UNSIGNED-PAYLOAD`) instead of the body.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { SIGV4_ALGORITHM, lenientFormDecode, headerMap, firstHeader, canonicalRequest, stringToSign, signingKey, signature, type HttpRequestParts, type CanonicalOptions } from "./canonical";
 import { MESSAGES, StsFault } from "./faults";
-import { formDecode, formPairs } from "./query";
+import { formPairs } from "./query";
 
-/** The only algorithm STS verifies here (SigV4a, `AWS4-ECDSA-P256-SHA256`, is not supported). */
-export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
+export * from "./canonical";
+
 
 /** STS tolerates ±15 minutes between the signed time and its clock (reference §0.1). */
 export const STS_CLOCK_SKEW_MS = 15 * 60 * 1000;
-
-/** The parts of an HTTP request a SigV4 signature covers, as received. */
-export interface HttpRequestParts {
-  method: string;
-  /** Raw path of the request target (before `?`), as sent on the wire. */
-  path: string;
-  /** Raw query string (after `?`, without it); "" when none. */
-  query: string;
-  /** Header name/value pairs in arrival order (any case; repeated names allowed), e.g. Node's `rawHeaders` paired. */
-  headers: readonly (readonly [string, string])[];
-  /** The body bytes exactly as received. */
-  body: Uint8Array;
-}
 
 /** What the verifier expects of the credential scope, and the verifier's clock. */
 export interface SigV4Expectations {
@@ -73,148 +61,6 @@ export interface AuthElements {
   /** The date as sent, for messages. */
   rawDate: string;
   sessionToken: string | undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Canonicalisation
-
-/** RFC 3986 percent-encoding as SigV4 requires: everything except `A–Z a–z 0–9 - _ . ~`. */
-export function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/**
- * Form-decode a query component for signature purposes: a malformed percent-escape is kept as sent (with `+` read as
- * a space) instead of failing, so the signature decides.
- */
-export function lenientFormDecode(raw: string): string {
-  try {
-    return formDecode(raw);
-  } catch {
-    return raw.replace(/\+/g, " ");
-  }
-}
-
-/** Lower-case name → values in arrival order. */
-export function headerMap(headers: HttpRequestParts["headers"]): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const [name, value] of headers) {
-    const key = name.toLowerCase();
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  }
-  return map;
-}
-
-/** The first value of a header in a {@link headerMap}. */
-export function firstHeader(map: Map<string, string[]>, name: string): string | undefined {
-  return map.get(name)?.[0];
-}
-
-/**
- * The canonical URI of a non-S3 service: dot segments removed, each segment URI-encoded once more than it was on
- * the wire (AWS's "double encoding"); `/` for STS.
- */
-export function canonicalPath(rawPath: string): string {
-  const segments: string[] = [];
-  const parts = rawPath.split("/");
-  for (const segment of parts.slice(1)) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") segments.pop();
-    else segments.push(encodeRfc3986(segment));
-  }
-  const trailing = rawPath.length > 1 && rawPath.endsWith("/") && segments.length > 0 ? "/" : "";
-  return `/${segments.join("/")}${trailing}`;
-}
-
-/**
- * The canonical URI of S3 (Amazon S3 API Reference "Signature Calculations for the Authorization Header":
- * "Do not normalize URI paths for requests to Amazon S3"; each segment URI-encoded once): every segment of the path
- * as sent is percent-decoded and encoded again per RFC 3986, so `%2F`, `+`, `!`, `~` and spaces come out in the one
- * form SDKs sign; empty, `.` and `..` segments are kept. A malformed percent-escape is kept as sent.
- */
-export function s3CanonicalPath(rawPath: string): string {
-  return rawPath
-    .split("/")
-    .map((segment) => {
-      try {
-        return encodeRfc3986(decodeURIComponent(segment));
-      } catch {
-        return segment;
-      }
-    })
-    .join("/");
-}
-
-/**
- * The canonical query string: each name and value decoded (`+` as space, as the Query protocol form-decodes),
- * re-encoded per RFC 3986, sorted by name then value; `X-Amz-Signature` left out for presigned requests.
- */
-export function canonicalQuery(rawQuery: string, presigned: boolean): string {
-  const pairs: [string, string][] = [];
-  for (const [name, value] of formPairs(rawQuery, lenientFormDecode)) {
-    if (presigned && name === "X-Amz-Signature") continue;
-    pairs.push([encodeRfc3986(name), encodeRfc3986(value ?? "")]);
-  }
-  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return pairs.map(([n, v]) => `${n}=${v}`).join("&");
-}
-
-/** A header value as canonicalised: trimmed, runs of whitespace collapsed to one space; repeats joined with `,`. */
-export function canonicalHeaderValue(values: readonly string[]): string {
-  return values.map((v) => v.trim().replace(/\s+/g, " ")).join(",");
-}
-
-/** Hex SHA-256. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-/** How a service canonicalises what the generic rules leave open. Defaults: every service but S3 (STS). */
-export interface CanonicalOptions {
-  /** `normalized` ({@link canonicalPath}, every service but S3) or `s3` ({@link s3CanonicalPath}). */
-  uri?: "normalized" | "s3";
-  /**
-   * The last line of the canonical request. Default: the hex SHA-256 of `req.body`. S3 signs the value of
-   * `x-amz-content-sha256` (a hex hash or `UNSIGNED-PAYLOAD`) and checks the body against it separately.
-   */
-  payloadHash?: string;
-}
-
-/**
- * The SigV4 canonical request: `METHOD\nURI\nQUERY\nHEADERS\n\nSIGNED_HEADERS\nHEX(SHA256(body))` over the headers
- * named in `signedHeaders` (missing ones canonicalise as empty values, so the signature fails).
- */
-export function canonicalRequest(req: HttpRequestParts, signedHeaders: readonly string[], presigned: boolean, opts: CanonicalOptions = {}): string {
-  const map = headerMap(req.headers);
-  const headerLines = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(map.get(name) ?? [])}\n`).join("");
-  return [
-    req.method.toUpperCase(),
-    opts.uri === "s3" ? s3CanonicalPath(req.path) : canonicalPath(req.path),
-    canonicalQuery(req.query, presigned),
-    headerLines,
-    signedHeaders.join(";"),
-    opts.payloadHash ?? sha256Hex(req.body),
-  ].join("\n");
-}
-
-/** `AWS4-HMAC-SHA256\n<amzDate>\n<scope>\n<hex sha256 of the canonical request>`. */
-export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return [SIGV4_ALGORITHM, amzDate, scope, sha256Hex(canonical)].join("\n");
-}
-
-/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
-export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  const kDate = createHmac("sha256", `AWS4${secret}`).update(date).digest();
-  const kRegion = createHmac("sha256", kDate).update(region).digest();
-  const kService = createHmac("sha256", kRegion).update(service).digest();
-  return createHmac("sha256", kService).update("aws4_request").digest();
-}
-
-/** Hex HMAC-SHA256 signature of a string to sign. */
-export function signature(key: Buffer, toSign: string): string {
-  return createHmac("sha256", key).update(toSign).digest("hex");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
