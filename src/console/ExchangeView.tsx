@@ -4,15 +4,15 @@ import { formatClockTime } from "../credentials/expiry";
 import { Fields } from "../ui/Fields";
 import { Raw } from "../ui/Raw";
 
-function rawRequest(x: Exchange, redact: (s: string) => string): string {
-  const head = Object.entries(x.request.headers).map(([k, v]) => `${k}: ${redact(v)}`);
-  return [`${x.request.method} ${x.request.url}`, ...head, "", redact(x.request.body)].join("\n");
+function rawRequest(x: Exchange): string {
+  const head = Object.entries(x.request.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`${x.request.method} ${x.request.url}`, ...head, "", x.request.body].join("\n");
 }
 
-function rawResponse(x: Exchange, redact: (s: string) => string): string {
+function rawResponse(x: Exchange): string {
   if (!x.response) return "(no response: the request failed before an answer arrived)";
-  const head = Object.entries(x.response.headers).map(([k, v]) => `${k}: ${redact(v)}`);
-  return [`HTTP ${x.response.status} ${x.response.statusText}`.trim(), ...head, "", redact(x.response.body)].join("\n");
+  const head = Object.entries(x.response.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`HTTP ${x.response.status} ${x.response.statusText}`.trim(), ...head, "", x.response.body].join("\n");
 }
 
 /** A secret as it may appear in raw text, and what to show instead. */
@@ -48,7 +48,10 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
     return <Raw label={label} text={shown} copy={shown === text ? text : null} />;
   };
   const params = formParameters(exchange);
-  const hidesSomething = [rawRequest(exchange, (t) => t), exchange.signing?.canonicalRequest ?? "", rawResponse(exchange, (t) => t)].some((t) => redact(t) !== t);
+  const request = rawRequest(exchange);
+  const response = rawResponse(exchange);
+  const attempts = exchange.retried?.map((r) => rawResponse(r.exchange)) ?? [];
+  const hidesSomething = [request, exchange.signing?.canonicalRequest ?? "", response, ...attempts].some((t) => redact(t) !== t);
   return (
     <div aria-label={title} role="group">
       <p className="panel-meta">
@@ -63,7 +66,7 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
           </p>
           <ol className="history" aria-label="Earlier attempts">
             {exchange.retried.map((r, i) => (
-              <li key={i}>{raw(`Attempt ${i + 1} response (${r.why})`, rawResponse(r.exchange, (t) => t))}</li>
+              <li key={i}>{raw(`Attempt ${i + 1} response (${r.why})`, attempts[i] ?? "")}</li>
             ))}
           </ol>
         </>
@@ -75,7 +78,7 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
           </button>
         </p>
       )}
-      {raw("Request", rawRequest(exchange, (t) => t))}
+      {raw("Request", request)}
       {params && <Fields label="Form parameters (decoded)" items={params.map(([k, v]) => [k, show(v)])} />}
       {exchange.signing && (
         <>
@@ -87,7 +90,7 @@ export function ExchangeView({ title, exchange, redact = (s) => s }: { title: st
           />
         </>
       )}
-      {raw("Response", rawResponse(exchange, (t) => t))}
+      {raw("Response", response)}
     </div>
   );
 }

@@ -27,12 +27,11 @@ function flowText(p: ProviderConfig): string {
 export function SignIn({ config }: { config: AppConfig }) {
   const { state, signIn } = useAuth();
   const [someoneElse, setSomeoneElse] = useState(false);
-  const [chosen, setChosen] = useState<string | undefined>(undefined);
   const someoneElseId = useId();
   const returnButton = useRef<HTMLButtonElement>(null);
   const busy = state.status !== "signed-out";
   const notice = state.status === "signed-out" ? state.notice : undefined;
-  const activeProvider = "providerId" in state ? state.providerId : chosen;
+  const activeProvider = "providerId" in state ? state.providerId : undefined;
   const label = config.providers.find((p) => p.id === activeProvider)?.label ?? "the identity provider";
 
   // After a sign-out, focus lands on the button of the provider just signed out of (else the first).
@@ -43,7 +42,6 @@ export function SignIn({ config }: { config: AppConfig }) {
 
   const start = (providerId: string): void => {
     if (busy) return;
-    setChosen(providerId);
     signIn(providerId, someoneElse ? { prompt: "login" } : {});
   };
 
