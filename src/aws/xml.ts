@@ -47,6 +47,52 @@ export const DEFAULT_ARRAY_PATHS: readonly string[] = Object.freeze([
   "ListBucketResult.CommonPrefixes",
 ]);
 
+const XML_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** XML's `Char` production: tab, newline, carriage return, and the Unicode scalar values from U+0020 without U+FFFE/U+FFFF. */
+function isXmlChar(code: number): boolean {
+  return code === 9 || code === 10 || code === 13 || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/**
+ * Decodes the character references (`&#60;`, `&#x3C;`) and the five predefined entities of one text value, each
+ * exactly once: `&#38;amp;` is the text `&amp;`.
+ *
+ * @throws {XmlParseError} `InvalidReference` for an `&` that starts no reference, a name XML does not predefine
+ * (`&nbsp;`: an answer with no DTD cannot define it), or a reference to a character XML does not allow (`&#0;`).
+ */
+export function decodeReferences(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&(?:#x([\da-fA-F]{1,8});|#(\d{1,8});|(\w+);)?/g, (match, hex?: string, dec?: string, name?: string) => {
+    if (name !== undefined) {
+      const entity = XML_ENTITIES[name];
+      if (entity !== undefined) return entity;
+    } else if (hex !== undefined || dec !== undefined) {
+      const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+      if (isXmlChar(code)) return String.fromCodePoint(code);
+    }
+    throw new XmlParseError("InvalidReference", `"${match.slice(0, 12)}" is not a character or entity reference XML allows.`);
+  });
+}
+
+/** Comments (kept), CDATA sections (turned into escaped text) and document type declarations (refused). */
+const MARKUP = /<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<!(?:DOCTYPE|ENTITY)/g;
+
+/**
+ * Rewrites each CDATA section as the same text escaped, so every text value reaches {@link decodeReferences} in one
+ * form, and refuses a DOCTYPE or entity declaration: AWS answers have none, and an entity declaration is how XML
+ * bombs and external-entity reads start.
+ *
+ * @throws {XmlParseError} `DoctypeNotAllowed`.
+ */
+function withoutCdata(text: string): string {
+  return text.replace(MARKUP, (match, cdata?: string) => {
+    if (cdata !== undefined) return cdata.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+    if (match.startsWith("<!--")) return match;
+    throw new XmlParseError("DoctypeNotAllowed", "The answer declares a document type (<!DOCTYPE or <!ENTITY>); AWS answers never do, so it is refused rather than expanded.");
+  });
+}
+
 function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
   return new Parser({
     // Digit-only strings stay strings: an account id `012345678901` keeps its leading zero.
@@ -55,8 +101,11 @@ function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
     ignoreAttributes: true,
     removeNSPrefix: true,
     trimValues: true,
-    // Decodes numeric character references (&#39; &#x27;) besides the five XML entities.
-    htmlEntities: true,
+    // References are decoded here, once (decodeReferences): the library's own pass decodes `&#38;amp;` twice, expands
+    // HTML names such as `&nbsp;` that XML does not define, and keeps undefined ones.
+    processEntities: false,
+    htmlEntities: false,
+    tagValueProcessor: (_name, value) => decodeReferences(value),
     ignoreDeclaration: true,
     ignorePiTags: true,
     isArray: (_name, jPath) => typeof jPath === "string" && arrayPaths.has(jPath),
@@ -67,7 +116,8 @@ function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
  * Parses an AWS XML answer (Query protocol or REST-XML) into plain objects; see {@link XmlElement} for the shape.
  * The result has exactly one key: the root element's name. Values are always strings, never numbers or booleans.
  *
- * Validates first with fast-xml-parser's `XMLValidator`, so an HTML page (`<meta charset=utf-8>`, `<br>`), JSON, an
+ * Refuses a DOCTYPE or entity declaration, decodes every reference exactly once ({@link decodeReferences}), and
+ * validates first with fast-xml-parser's `XMLValidator`, so an HTML page (`<meta charset=utf-8>`, `<br>`), JSON, an
  * empty body or two root elements are refused rather than half-parsed. A well-formed XHTML page does parse; callers
  * recognise it by its root element.
  *
@@ -75,13 +125,19 @@ function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
  */
 export function parseXml(text: string, options: ParseXmlOptions = {}): XmlElement {
   if (text.trim() === "") throw new XmlParseError("NoRoot", "The body is empty, not XML.");
-  const valid = validate(text);
-  if (valid !== true) {
-    const { code, msg, line, col } = valid.err;
-    throw new XmlParseError(code, `Not well-formed XML (line ${line}${col === undefined ? "" : `, column ${col}`}): ${msg}`, line, col);
+  let parsed: unknown;
+  try {
+    const xml = withoutCdata(text);
+    const valid = validate(xml);
+    if (valid !== true) {
+      const { code, msg, line, col } = valid.err;
+      throw new XmlParseError(code, `Not well-formed XML (line ${line}${col === undefined ? "" : `, column ${col}`}): ${msg}`, line, col);
+    }
+    parsed = buildParser(new Set(options.arrayPaths ?? DEFAULT_ARRAY_PATHS)).parse(xml);
+  } catch (error) {
+    // Nothing the library throws crosses this module untyped.
+    throw error instanceof XmlParseError ? error : new XmlParseError("ParserError", `The XML reader failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const arrayPaths = new Set(options.arrayPaths ?? DEFAULT_ARRAY_PATHS);
-  const parsed: unknown = buildParser(arrayPaths).parse(text);
   if (!isXmlElement(parsed)) throw new XmlParseError("NoRoot", "The XML document has no root element.");
   const roots = Object.keys(parsed);
   if (roots.length !== 1 || Array.isArray(parsed[roots[0] ?? ""])) {
