@@ -1,19 +1,23 @@
 /**
  * `npm run bench`: measures the budgets of DESIGN §10 on this machine, in one run, and prints them.
  *   - first-load JS (entry chunk + its static imports) and whole-app JS, gzip, from a fresh production build;
- *   - local STS: AssumeRoleWithWebIdentity request rate vs a bare node:http server, p99 at 32 concurrent clients;
+ *   - local STS at 32 concurrent clients, per operation: req/s, p50/p99, errors, and the STS process's CPU time per
+ *     request as a multiple of one RS256 verify measured in the same process and run (`BENCH_CPU_PROF=<dir>` also
+ *     writes a `--cpu-prof` profile of the STS process there);
  *   - callback-to-credentials in Chromium vs the raw round trips it needs (uses the `npm run preview` ports).
  * Never part of `npm test` (no timed tests); numbers go into issue notes.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { Agent, createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHash, createHmac, createPublicKey, verify, type JsonWebKeyInput } from "node:crypto";
+import { Agent, request } from "node:http";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "vite";
-import { loadStackConfig } from "../local/config";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { loadStackConfig, type StackConfig } from "../local/config";
 import { startIdp } from "../local/idp/server";
 import { signInHeadless } from "../local/idp/headless";
 import { startSts } from "../local/sts/server";
@@ -36,22 +40,26 @@ async function bundle() {
 
 interface LoadResult { rps: number; p50: number; p99: number; errors: number; count: number }
 
+/** A request of the STS load: body and headers (sent as given; a signed one is replayed within its 15-minute window). */
+interface BenchRequest { body: string; headers: Record<string, string> }
+
 /** One POST over a keep-alive agent; resolves true on HTTP 200. Times out after 10 s. */
-function post(agent: Agent, url: URL, body: string): Promise<boolean> {
+function post(agent: Agent, url: URL, req: BenchRequest): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
+    const headers = { "content-type": "application/x-www-form-urlencoded", ...req.headers, "content-length": Buffer.byteLength(req.body) };
+    const r = request(url, { method: "POST", agent, headers, timeout: 10_000 }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode === 200));
       res.on("error", () => resolve(false));
     });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(false));
-    req.end(body);
+    r.on("timeout", () => r.destroy());
+    r.on("error", () => resolve(false));
+    r.end(req.body);
   });
 }
 
 /** Fire `total` requests from `concurrency` workers; bounded in count and time. */
-async function load(url: string, body: string, total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
+async function load(url: string, req: BenchRequest, total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -64,7 +72,7 @@ async function load(url: string, body: string, total: number, concurrency: numbe
       while (issued < total && performance.now() < deadline) {
         issued++;
         const t = performance.now();
-        const ok = await post(agent, target, body);
+        const ok = await post(agent, target, req);
         latencies.push(performance.now() - t);
         if (!ok) errors++;
       }
@@ -77,9 +85,98 @@ async function load(url: string, body: string, total: number, concurrency: numbe
   return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, count: latencies.length };
 }
 
+/** What the bench child knows once the stack is up: enough to build every scenario's request. */
+interface StsBenchSetup {
+  stsUrl: string;
+  config: StackConfig;
+  /** An ID token of the local IdP for alice (AssumeRoleWithWebIdentity's `WebIdentityToken`). */
+  idToken: string;
+  /** Session credentials from one AssumeRoleWithWebIdentity, for the signed operations. */
+  session: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  /** A SigV4-signed POST of `params` (signed once by the SDK's signer; replayed, as STS has no replay check). */
+  signed(params: Record<string, string>, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<BenchRequest>;
+}
+
 /**
- * Child process (`bench.ts serve`): the IdP, the STS and a bare node:http server, so the load client in the parent
- * does not share a thread with the servers it measures. Prints one JSON line, exits when stdin closes.
+ * The STS operations under load, one entry each: how the request is built, and the budget of server CPU per request
+ * in RS256 verifies (DESIGN §10, issue 8 "Speed"); an entry without a budget is reported, not checked.
+ */
+const STS_SCENARIOS: readonly { operation: string; budgetVerifies?: number; request(setup: StsBenchSetup): Promise<BenchRequest> }[] = [
+  {
+    operation: "AssumeRoleWithWebIdentity",
+    budgetVerifies: 5,
+    request: async ({ config, idToken }) => ({
+      body: form({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: `arn:aws:iam::${config.account}:role/WebIdentityConsoleUser`, RoleSessionName: "bench", WebIdentityToken: idToken }),
+      headers: {},
+    }),
+  },
+  {
+    operation: "GetCallerIdentity",
+    budgetVerifies: 3,
+    request: ({ signed, session }) => signed({ Action: "GetCallerIdentity", Version: "2011-06-15" }, session),
+  },
+];
+
+/** Budgets of every STS scenario at {@link STS_CLIENTS} clients besides CPU: no errors, p99 under this. */
+const STS_P99_BUDGET_MS = 20;
+const STS_CLIENTS = 32;
+const STS_REQUESTS = 5_000;
+
+function form(params: Record<string, string>): string {
+  return new URLSearchParams(params).toString();
+}
+
+/** SHA-256 / HMAC-SHA-256 from node:crypto in the shape the SDK's SignatureV4 takes. */
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key = secret === undefined ? undefined : typeof secret === "string" ? Buffer.from(secret) : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
+    this.hash = key === undefined ? createHash("sha256") : createHmac("sha256", key);
+  }
+  update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.hash.digest());
+  }
+}
+
+/** Server CPU time (user + system, µs) of this process. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * The unit of the STS CPU budgets: server CPU of one RS256 verify of the bench's own ID token under the IdP's key
+ * (same key size, same node:crypto call as the STS), measured in the server process. At most 3000 verifies or 3 s.
+ */
+async function measureVerify(idp: string, idToken: string): Promise<number> {
+  const [h = "", p = "", s = ""] = idToken.split(".");
+  const { kid } = JSON.parse(Buffer.from(h, "base64url").toString("utf8")) as { kid?: string };
+  const discovery = (await (await fetch(`${idp}/.well-known/openid-configuration`)).json()) as { jwks_uri: string };
+  const discovered = (await (await fetch(discovery.jwks_uri)).json()) as { keys: (JsonWebKeyInput["key"] & { kid?: string })[] };
+  const jwk = discovered.keys.find((k) => k.kid === kid) ?? discovered.keys[0];
+  if (!jwk) throw new Error("the IdP's JWKS has no key");
+  const key = createPublicKey({ key: jwk, format: "jwk" });
+  const input = Buffer.from(`${h}.${p}`, "ascii");
+  const sig = Buffer.from(s, "base64url");
+  for (let i = 0; i < 100; i++) if (!verify("sha256", input, key, sig)) throw new Error("the bench ID token does not verify");
+  const deadline = performance.now() + 3_000;
+  const before = cpuMicros();
+  let n = 0;
+  while (n < 3_000 && performance.now() < deadline) {
+    verify("sha256", input, key, sig);
+    n++;
+  }
+  return (cpuMicros() - before) / n;
+}
+
+/**
+ * Child process (`bench.ts serve`): the IdP and the STS, so the load client in the parent does not share a thread
+ * with the servers it measures. Prints one JSON line (the STS URL and each scenario's request), then answers one JSON
+ * line per command read from stdin: `cpu` (this process's CPU time so far, µs), `verify` (µs of CPU per RS256
+ * verify). Exits when stdin closes.
  */
 async function serve() {
   const idp = await startIdp({ config: loadStackConfig(), port: 0, quiet: true });
@@ -88,54 +185,117 @@ async function serve() {
   const client = config.clients[0];
   if (!client) throw new Error("no client configured");
   const { idToken } = await signInHeadless({ issuer: idp.issuer, clientId: client.clientId, redirectUri: client.redirectUris[0] ?? "", username: "alice", password: "alice-password" });
-  const bare = createServer((_req, res) => {
-    _req.resume();
-    _req.on("end", () => {
-      res.writeHead(200, { "content-type": "text/xml" });
-      res.end("<ok/>");
-    });
+  const awrwi = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: form({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: `arn:aws:iam::${config.account}:role/WebIdentityConsoleUser`, RoleSessionName: "bench-setup", WebIdentityToken: idToken }),
   });
-  await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
-  const body = new URLSearchParams({
-    Action: "AssumeRoleWithWebIdentity",
-    Version: "2011-06-15",
-    RoleArn: `arn:aws:iam::${config.account}:role/WebIdentityConsoleUser`,
-    RoleSessionName: "bench",
-    WebIdentityToken: idToken,
-  }).toString();
-  console.log(JSON.stringify({ sts: server.url, bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, body }));
-  process.stdin.resume();
-  process.stdin.on("end", () => {
-    bare.close();
+  const answer = (await awrwi.json()) as { AssumeRoleWithWebIdentityResponse?: { AssumeRoleWithWebIdentityResult: { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } } } };
+  const c = answer.AssumeRoleWithWebIdentityResponse?.AssumeRoleWithWebIdentityResult.Credentials;
+  if (!c) throw new Error(`bench setup: AssumeRoleWithWebIdentity failed: ${JSON.stringify(answer)}`);
+  const url = new URL(server.url);
+  const setup: StsBenchSetup = {
+    stsUrl: server.url,
+    config,
+    idToken,
+    session: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    async signed(params, creds) {
+      const body = form(params);
+      const signer = new SignatureV4({ service: "sts", region: config.region, sha256: NodeSha256, credentials: creds });
+      const signedRequest = await signer.sign({
+        method: "POST",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: "/",
+        headers: { host: url.host, "content-type": "application/x-www-form-urlencoded" },
+        body,
+      });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(signedRequest.headers)) if (name !== "host") headers[name] = String(value);
+      return { body, headers };
+    },
+  };
+  const requests: Record<string, BenchRequest> = {};
+  for (const scenario of STS_SCENARIOS) requests[scenario.operation] = await scenario.request(setup);
+  console.log(JSON.stringify({ sts: server.url, requests }));
+  const lines = createInterface({ input: process.stdin });
+  lines.on("line", (command) => {
+    if (command === "cpu") console.log(JSON.stringify({ cpuMicros: cpuMicros() }));
+    else if (command === "verify") void measureVerify(idp.issuer, idToken).then((verifyMicros) => console.log(JSON.stringify({ verifyMicros })));
+  });
+  lines.on("close", () => {
     void Promise.all([server.close(), idp.close()]).then(() => process.exit(0));
   });
 }
 
-async function sts() {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "serve"], { stdio: ["pipe", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("bench servers did not start in 30 s")), 30_000);
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
+/** The bench child: its first JSON line, and one command → one JSON answer line (each within 30 s). */
+async function startBenchChild(): Promise<{ first: string; ask(command: string): Promise<string>; stop(): void }> {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const args = [...process.execArgv, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), fileURLToPath(import.meta.url), "serve"];
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const pending: ((line: string) => void)[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on("line", (line) => pending.shift()?.(line));
+  const next = (what: string) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bench child: no answer to ${what} in 30 s`)), 30_000);
+      pending.push((line) => {
         clearTimeout(timer);
-        resolve(out.slice(0, nl));
-      }
+        resolve(line);
+      });
     });
-    child.on("exit", (code) => reject(new Error(`bench servers exited (${code})`)));
-  });
-  const { sts: stsUrl, bare, body } = JSON.parse(line) as { sts: string; bare: string; body: string };
-  await load(stsUrl, body, 300, 8); // warm-up
-  await load(bare, body, 300, 8);
-  const baseline = await load(bare, body, 10_000, 32);
-  const awrwi = await load(stsUrl, body, 5_000, 32);
-  const fmt = (r: LoadResult) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors / ${r.count}`;
-  console.log(`bare node:http (same body):     ${fmt(baseline)}`);
-  console.log(`STS AssumeRoleWithWebIdentity:  ${fmt(awrwi)}`);
-  console.log(`ratio: ${((awrwi.rps / baseline.rps) * 100).toFixed(0)} % of bare  [budget ≥ 30 %, p99 < 50 ms at 32 clients, 0 errors]`);
-  child.stdin.end();
+  const exited = new Promise<never>((_, reject) => child.on("exit", (code) => reject(new Error(`bench servers exited (${code})`))));
+  exited.catch(() => undefined);
+  const first = await Promise.race([next("start"), exited]);
+  return {
+    first,
+    ask: (command) => {
+      const answer = next(command);
+      child.stdin.write(`${command}\n`);
+      return Promise.race([answer, exited]);
+    },
+    stop: () => child.stdin.end(),
+  };
+}
+
+/** `bench.ts sts [Operation,…]`: every scenario, or only the named ones (e.g. to profile one with `BENCH_CPU_PROF`). */
+async function sts(only: readonly string[]) {
+  const scenarios = only.length === 0 ? STS_SCENARIOS : STS_SCENARIOS.filter((s) => only.includes(s.operation));
+  if (scenarios.length === 0) throw new Error(`no STS scenario among ${only.join(", ")}; known: ${STS_SCENARIOS.map((s) => s.operation).join(", ")}`);
+  const child = await startBenchChild();
+  try {
+    const { sts: stsUrl, requests } = JSON.parse(child.first) as { sts: string; requests: Record<string, BenchRequest> };
+    const verifyUnit = async () => (JSON.parse(await child.ask("verify")) as { verifyMicros: number }).verifyMicros;
+    const cpu = async () => (JSON.parse(await child.ask("cpu")) as { cpuMicros: number }).cpuMicros;
+    const unitBefore = await verifyUnit();
+    const results: { operation: string; budgetVerifies?: number; load: LoadResult; cpuPerRequest: number }[] = [];
+    for (const scenario of scenarios) {
+      const req = requests[scenario.operation];
+      if (!req) throw new Error(`no request for ${scenario.operation}`);
+      await load(stsUrl, req, 500, 8); // warm-up
+      const before = await cpu();
+      const result = await load(stsUrl, req, STS_REQUESTS, STS_CLIENTS);
+      const after = await cpu();
+      results.push({ operation: scenario.operation, ...(scenario.budgetVerifies !== undefined ? { budgetVerifies: scenario.budgetVerifies } : {}), load: result, cpuPerRequest: (after - before) / result.count });
+    }
+    const unit = (unitBefore + (await verifyUnit())) / 2;
+    console.log(`local STS at ${STS_CLIENTS} clients, ${STS_REQUESTS} requests per operation; unit: one RS256 verify = ${unit.toFixed(1)} µs of CPU in the STS process (same run)`);
+    let failed = false;
+    for (const { operation, budgetVerifies, load: r, cpuPerRequest } of results) {
+      const verifies = cpuPerRequest / unit;
+      const ok = r.errors === 0 && r.p99 < STS_P99_BUDGET_MS && (budgetVerifies === undefined || verifies <= budgetVerifies);
+      failed ||= !ok;
+      const budget = `[budget${budgetVerifies !== undefined ? ` ≤ ${budgetVerifies} verifies,` : ""} p99 < ${STS_P99_BUDGET_MS} ms, 0 errors: ${ok ? "ok" : "OVER"}]`;
+      console.log(
+        `STS ${operation.padEnd(27)} ${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors / ${r.count}, ` +
+          `server CPU ${cpuPerRequest.toFixed(0)} µs/request = ${verifies.toFixed(1)} verifies  ${budget}`,
+      );
+    }
+    if (failed) process.exitCode = 1;
+  } finally {
+    child.stop();
+  }
 }
 
 /**
@@ -216,6 +376,6 @@ const which = process.argv[2] ?? "all";
 if (which === "serve") await serve();
 else {
   if (which === "all" || which === "size") await bundle();
-  if (which === "all" || which === "sts") await sts();
+  if (which === "all" || which === "sts") await sts(which === "sts" ? (process.argv[3] ?? "").split(",").filter(Boolean) : []);
   if (which === "all" || which === "callback") await callback();
 }
