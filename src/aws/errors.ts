@@ -1,5 +1,5 @@
 import { parseSkewMessage } from "./clock";
-import type { Exchange } from "./exchange";
+import type { Exchange, ResponseMetadata } from "./exchange";
 
 /**
  * Error codes STS is known to send (reference/sts.md §3.2), plus the generic Query-protocol and retry-family codes
@@ -66,6 +66,8 @@ export class AwsServiceError extends Error {
   readonly requestId: string | undefined;
   /** The round trip that produced this error, when the caller recorded one. */
   exchange: Exchange | undefined;
+  /** Request id, status, attempts and retry delay, set by the client (`sts/client.ts`). */
+  metadata: ResponseMetadata | undefined;
 
   constructor(init: AwsServiceErrorInit) {
     super(init.message === "" ? init.code : init.message, { cause: init.body });
@@ -86,9 +88,21 @@ export class AwsServiceError extends Error {
  * - `aborted`: the caller's signal aborted the call;
  * - `unexpected-response`: the answer was not the expected AWS XML (HTML or JSON page, empty body, wrong root, a
  *   non-2xx status without an AWS error envelope);
- * - `invalid-response`: the right XML envelope, but a required field is missing, empty or malformed.
+ * - `invalid-response`: the right XML envelope, but a required field is missing, empty or malformed;
+ * - `invalid-parameters`: the request was not sent: a parameter breaks AWS's documented limits (the message is worded
+ *   as AWS's `ValidationError`);
+ * - `invalid-configuration`: the client cannot make the call (malformed endpoint or region, no credentials to sign
+ *   with, a credentials provider that failed).
  */
-export type AwsClientErrorKind = "network" | "cors-or-network" | "timeout" | "aborted" | "unexpected-response" | "invalid-response";
+export type AwsClientErrorKind =
+  | "network"
+  | "cors-or-network"
+  | "timeout"
+  | "aborted"
+  | "unexpected-response"
+  | "invalid-response"
+  | "invalid-parameters"
+  | "invalid-configuration";
 
 /** Constructor options of {@link AwsClientError}. */
 export interface AwsClientErrorOptions {
@@ -110,6 +124,8 @@ export class AwsClientError extends Error {
   readonly status: number | undefined;
   /** The round trip that produced this error, when the caller recorded one. */
   exchange: Exchange | undefined;
+  /** Request id, status, attempts and retry delay, set by the client (`sts/client.ts`). */
+  metadata: ResponseMetadata | undefined;
 
   constructor(kind: AwsClientErrorKind, message: string, options: AwsClientErrorOptions = {}) {
     super(message, "cause" in options ? { cause: options.cause } : undefined);
@@ -184,6 +200,8 @@ export function isRetryable(error: unknown): boolean {
         return error.status !== undefined && TRANSIENT_STATUSES.includes(error.status);
       case "aborted":
       case "invalid-response":
+      case "invalid-parameters":
+      case "invalid-configuration":
         return false;
     }
   }

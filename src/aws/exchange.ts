@@ -65,6 +65,21 @@ export interface AwsCallResult<T> {
   readonly exchange: Exchange;
 }
 
+/**
+ * What a client call reports about itself, on every result and every error (the Java SDK's
+ * `getCachedResponseMetadata`, without a global cache).
+ */
+export interface ResponseMetadata {
+  /** AWS's request id (body, else the `x-amzn-RequestId` header); absent when no AWS answer arrived. */
+  readonly requestId: string | undefined;
+  /** HTTP status of the last attempt; absent when no response arrived. */
+  readonly httpStatus: number | undefined;
+  /** Attempts made, including re-signing after a clock-skew refusal: 1 without retries. */
+  readonly attempts: number;
+  /** Milliseconds spent waiting between attempts (backoff). */
+  readonly totalRetryDelayMs: number;
+}
+
 /** Copies a `Headers` object into a plain record (lower-case names). */
 export function headersToRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};

@@ -4,6 +4,7 @@ import {
   assumeRoleWithWebIdentity,
   assumeRoleWithWebIdentityRequest,
   callWithRetry,
+  createStsClient,
   getCallerIdentity,
   getCallerIdentityRequest,
   parseIsoTimestamp,
@@ -11,6 +12,7 @@ import {
   processAssumeRoleWithWebIdentityResponse,
   processGetCallerIdentityResponse,
   stsEndpoint,
+  type StsClientConfig,
 } from "./sts";
 
 // reference/sts.md §2.3 — generic IAM OIDC provider, shaped like real captures.
@@ -104,6 +106,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected a rejection");
+}
+
+/** A client for the regional us-east-1 endpoint (= ENDPOINT), without retries unless asked. */
+function client(config: Partial<StsClientConfig> = {}) {
+  return createStsClient({ region: "us-east-1", retry: { retries: 0, baseMs: 0 }, ...config });
 }
 
 type FetchCall = { url: string; init: RequestInit };
@@ -413,7 +420,7 @@ describe("high-level calls record the exchange", () => {
     const { fetch } = fakeFetch(xml(SUCCESS_XML, 200, SUCCESS_HEADERS));
     const times = [1_000, 1_250];
     const clock = () => times.shift() ?? 9_999;
-    const { result, exchange } = await assumeRoleWithWebIdentity(ENDPOINT, PARAMS, { fetch, clock });
+    const { result, exchange } = await assumeRoleWithWebIdentity(client({ fetch, clock }), PARAMS);
     expect(result.credentials.accessKeyId).toBe("ASIADBQP57FF2AEXAMPL");
     expect(exchange.request).toEqual(prepareAssumeRoleWithWebIdentity(ENDPOINT, PARAMS));
     expect(exchange.response).toEqual({
@@ -429,7 +436,7 @@ describe("high-level calls record the exchange", () => {
 
   it("a service error carries the exchange with the raw answer", async () => {
     const { fetch } = fakeFetch(xml(ERROR_XML, 400));
-    const error = await rejection(assumeRoleWithWebIdentity(ENDPOINT, PARAMS, { fetch }));
+    const error = await rejection(assumeRoleWithWebIdentity(client({ fetch }), PARAMS));
     expect(error).toBeInstanceOf(AwsServiceError);
     expect((error as AwsServiceError).exchange?.response?.body).toBe(ERROR_XML);
     expect((error as AwsServiceError).exchange?.response?.status).toBe(400);
@@ -437,7 +444,7 @@ describe("high-level calls record the exchange", () => {
 
   it("a network failure carries the request, and no response", async () => {
     const { fetch } = fakeFetch(new TypeError("Failed to fetch"));
-    const error = await rejection(assumeRoleWithWebIdentity(ENDPOINT, PARAMS, { fetch }));
+    const error = await rejection(assumeRoleWithWebIdentity(client({ fetch }), PARAMS));
     expect(error).toMatchObject({ kind: "cors-or-network" });
     expect((error as AwsClientError).exchange?.request.url).toBe(ENDPOINT);
     expect((error as AwsClientError).exchange?.response).toBeUndefined();
@@ -446,7 +453,7 @@ describe("high-level calls record the exchange", () => {
   it("timeoutMs stops a hanging call with a timeout error (combined with the caller's signal)", async () => {
     const hang = ((_url: RequestInfo | URL, init?: RequestInit) =>
       new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)))) as typeof fetch;
-    const error = await rejection(assumeRoleWithWebIdentity(ENDPOINT, PARAMS, { fetch: hang, timeoutMs: 5, signal: new AbortController().signal }));
+    const error = await rejection(assumeRoleWithWebIdentity(client({ fetch: hang, timeoutMs: 5 }), PARAMS, { signal: new AbortController().signal }));
     expect(error).toMatchObject({ name: "AwsClientError", kind: "timeout" });
     expect((error as AwsClientError).exchange?.response).toBeUndefined();
   });
@@ -454,7 +461,7 @@ describe("high-level calls record the exchange", () => {
   it("getCallerIdentity: signing steps in the exchange and the measured clock skew", async () => {
     const { fetch } = fakeFetch(xml(GCI_XML, 200, { "Content-Type": "text/xml", Date: "Thu, 18 Jan 2024 14:30:16 GMT" }));
     const local = Date.UTC(2024, 0, 18, 14, 20, 16);
-    const { result, exchange, clockSkew } = await getCallerIdentity(ENDPOINT, "us-east-1", CREDENTIALS, { fetch, clock: () => local });
+    const { result, exchange, clockSkew } = await getCallerIdentity(client({ fetch, clock: () => local, credentials: CREDENTIALS }));
     expect(result.account).toBe("012345678901");
     expect(exchange.signing?.signedHeaders).toBe("content-type;host;x-amz-date;x-amz-security-token");
     expect(exchange.signing?.credentialScope).toBe("20240118/us-east-1/sts/aws4_request");
@@ -473,9 +480,14 @@ describe("high-level calls record the exchange", () => {
     const skewError = `<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>Signature expired: 20240118T140000Z is now earlier than 20240118T141500Z (20240118T143000Z - 15 min.)</Message></Error><RequestId>s-1</RequestId></ErrorResponse>`;
     const { fetch, calls } = fakeFetch(xml(skewError, 403, { Date: "Thu, 18 Jan 2024 14:30:00 GMT" }), xml(GCI_XML));
     const local = Date.UTC(2024, 0, 18, 14, 0, 0);
-    const { result } = await getCallerIdentity(ENDPOINT, "us-east-1", CREDENTIALS, { fetch, clock: () => local });
+    const c = client({ fetch, clock: () => local, credentials: CREDENTIALS });
+    const { result, metadata, exchange } = await getCallerIdentity(c);
     expect(result.account).toBe("012345678901");
     expect(calls).toHaveLength(2);
+    expect(metadata).toEqual({ requestId: "01234567-89ab-cdef-0123-456789abcdef", httpStatus: 200, attempts: 2, totalRetryDelayMs: 0 });
+    expect(exchange.retried?.[0]?.why).toBe("SignatureDoesNotMatch (clock skew: re-signed with AWS's time)");
+    expect(exchange.retried?.[0]?.exchange.response?.status).toBe(403);
+    expect(c.clockSkew?.offsetMs).toBe(30 * 60_000 + 500); // Date has 1 s resolution: the middle of that second
     expect((calls[0]?.init.headers as Record<string, string>)["x-amz-date"]).toBe("20240118T140000Z");
     expect((calls[1]?.init.headers as Record<string, string>)["x-amz-date"]).toBe("20240118T143000Z");
   });
@@ -483,7 +495,7 @@ describe("high-level calls record the exchange", () => {
   it("getCallerIdentity does not retry a wrong secret (SignatureDoesNotMatch without skew text)", async () => {
     const wrong = `<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error></ErrorResponse>`;
     const { fetch, calls } = fakeFetch(xml(wrong, 403));
-    expect(await rejection(getCallerIdentity(ENDPOINT, "us-east-1", CREDENTIALS, { fetch }))).toMatchObject({ code: "SignatureDoesNotMatch" });
+    expect(await rejection(getCallerIdentity(client({ fetch, credentials: CREDENTIALS })))).toMatchObject({ code: "SignatureDoesNotMatch" });
     expect(calls).toHaveLength(1);
   });
 });
@@ -558,8 +570,16 @@ describe("callWithRetry", () => {
   it("end to end: a 503 HTML page, then a throttle, then success", async () => {
     const throttle = `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>`;
     const { fetch, calls } = fakeFetch(new Response(HTML_502, { status: 503 }), xml(throttle, 400), xml(SUCCESS_XML));
-    const { result } = await callWithRetry(() => assumeRoleWithWebIdentity(ENDPOINT, PARAMS, { fetch }), { retries: 2, baseMs: 10, sleep: async () => {} });
+    const waits: number[] = [];
+    const c = client({ fetch, retry: { retries: 2, baseMs: 10 }, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+    const { result, metadata, exchange } = await assumeRoleWithWebIdentity(c, PARAMS);
     expect(result.assumedRoleUser.arn).toBe("arn:aws:sts::123456789012:assumed-role/WebApp/alice");
     expect(calls).toHaveLength(3);
+    expect(waits).toEqual([5, 10]);
+    expect(metadata).toEqual({ requestId: "3412e653-78f1-4754-9a08-9446df59fefe", httpStatus: 200, attempts: 3, totalRetryDelayMs: 15 });
+    expect(exchange.retried?.map((r) => [r.why, r.exchange.response?.status, r.delayMs])).toEqual([
+      ["unexpected-response", 503, 5],
+      ["Throttling", 400, 10],
+    ]);
   });
 });

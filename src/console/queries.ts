@@ -1,5 +1,5 @@
 import { queryOptions } from "@tanstack/react-query";
-import { getCallerIdentity, stsEndpoint } from "../aws/sts";
+import { createStsClient, getCallerIdentity } from "../aws/sts";
 import type { AppConfig } from "../config";
 import type { CredentialLifecycle } from "../credentials/lifecycle";
 
@@ -12,6 +12,9 @@ export const stsKeys = {
   callerIdentity: (sub: string, iat: number) => [...stsKeys.all, "caller-identity", sub, iat] as const,
 };
 
+/** "Who am I?" answers at once or says why not: the lifecycle refreshes expired credentials itself. */
+const NO_RETRY = { retries: 0, baseMs: 0 } as const;
+
 /**
  * sts:GetCallerIdentity signed with the session's current credentials; run on demand ("Who am I?"). Signs with the
  * clock offset the session learned; an `ExpiredToken` answer makes the session refresh once and the call retry once.
@@ -20,9 +23,8 @@ export function callerIdentityQuery(config: AppConfig, lifecycle: CredentialLife
   return queryOptions({
     queryKey: stsKeys.callerIdentity(lifecycle.sessionKey.sub, lifecycle.sessionKey.iat),
     queryFn: async ({ signal }) => {
-      const endpoint = stsEndpoint(config.region, config.stsEndpoint);
       const done = await lifecycle.withCredentials((credentials, clockSkew) =>
-        getCallerIdentity(endpoint.url, endpoint.signingRegion, credentials, { signal, timeoutMs: 15_000, clockSkew }),
+        getCallerIdentity(createStsClient({ region: config.region, endpoint: config.stsEndpoint, credentials, clockSkew, retry: NO_RETRY }), { signal }),
       );
       lifecycle.noteClockSkew(done.clockSkew);
       return done;

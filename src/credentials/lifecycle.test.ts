@@ -62,6 +62,7 @@ function fakeWorld(opts: { skewMs?: number; tokenLifetime?: number } = {}) {
     };
     return {
       exchange,
+      metadata: { requestId: "r", httpStatus: 200, attempts: 1, totalRetryDelayMs: 0 },
       result: {
         credentials: { accessKeyId: `ASIAKEY${keyCounter}`, secretAccessKey: `secret-${keyCounter}`, sessionToken: `token-${keyCounter}`, expiration: new Date(Math.floor(serverNow / 1000) * 1000 + input.durationSeconds * 1000) },
         assumedRoleUser: { arn: "arn:aws:sts::123456789012:assumed-role/R/alice", assumedRoleId: "AROA:alice" },
