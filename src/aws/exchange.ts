@@ -74,7 +74,7 @@ export interface ResponseMetadata {
   readonly requestId: string | undefined;
   /** HTTP status of the last attempt; absent when no response arrived. */
   readonly httpStatus: number | undefined;
-  /** Attempts made, including re-signing after a clock-skew refusal: 1 without retries. */
+  /** Requests sent, including re-signing after a clock-skew refusal: 1 without retries, 0 when none could be sent. */
   readonly attempts: number;
   /** Milliseconds spent waiting between attempts (backoff). */
   readonly totalRetryDelayMs: number;

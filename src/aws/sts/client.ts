@@ -162,9 +162,12 @@ export async function runOperation<T extends { readonly requestId: string | unde
   const clock = config.clock ?? Date.now;
   const action = String(spec.params["Action"]);
   const retried: RetriedAttempt[] = [];
+  let attempts = 0;
   let totalRetryDelayMs = 0;
-  const send = (prepared: PreparedRequest): Promise<AwsCallResult<T>> =>
-    exchangeAndProcess(prepared, spec.read, { signal: options.signal, timeoutMs: config.timeoutMs, fetch: config.fetch, clock });
+  const send = (prepared: PreparedRequest): Promise<AwsCallResult<T>> => {
+    attempts++;
+    return exchangeAndProcess(prepared, spec.read, { signal: options.signal, timeoutMs: config.timeoutMs, fetch: config.fetch, clock });
+  };
   const signedAttempt = async (skew: ClockSkew): Promise<AwsCallResult<T>> => {
     const credentials = await credentialsFor(client, options, action);
     const done = await send(await signedQueryRequest(client.endpoint.url, client.endpoint.signingRegion, credentials, spec.params, correctedNow(skew, clock())));
@@ -202,16 +205,18 @@ export async function runOperation<T extends { readonly requestId: string | unde
     return {
       result: done.result,
       exchange,
-      metadata: { requestId: done.result.requestId, httpStatus: exchange.response?.status, attempts: retried.length + 1, totalRetryDelayMs },
+      metadata: { requestId: done.result.requestId, httpStatus: exchange.response?.status, attempts, totalRetryDelayMs },
       ...(spec.signed ? { clockSkew: clockSkewFromExchange(done.exchange) } : {}),
     };
   } catch (error) {
     const typed = isAwsServiceError(error) || isAwsClientError(error) ? error : new AwsClientError("invalid-configuration", `${action} failed inside the client: ${String(error)}`, { cause: error });
+    // Cancelled while waiting to retry: the last attempt made is the exchange to show.
+    if (typed.exchange === undefined) typed.exchange = retried.pop()?.exchange;
     if (typed.exchange) typed.exchange = withRetried(typed.exchange);
     typed.metadata = {
       requestId: isAwsServiceError(typed) ? typed.requestId : undefined,
       httpStatus: typed.status ?? typed.exchange?.response?.status,
-      attempts: retried.length + 1,
+      attempts,
       totalRetryDelayMs,
     };
     throw typed;
