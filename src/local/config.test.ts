@@ -76,3 +76,20 @@ describe("idpTtlFromEnv", () => {
     expect(() => idpTtlFromEnv({ WIC_IDP_ID_TOKEN_TTL: "x", WIC_IDP_ACCESS_TOKEN_TTL: "0" })).toThrow(/WIC_IDP_ID_TOKEN_TTL[\s\S]*\n[\s\S]*WIC_IDP_ACCESS_TOKEN_TTL/);
   });
 });
+
+describe("stack.json sts.maxRequestsPerSecond", () => {
+  it("is off as shipped (no throttling unless configured)", () => {
+    expect(loadStackConfig().sts?.maxRequestsPerSecond).toBeUndefined();
+  });
+
+  it("takes a whole number of requests per second", () => {
+    expect(loadStackConfig(variant((raw) => (raw.sts = { maxRequestsPerSecond: 50 }))).sts).toEqual({ maxRequestsPerSecond: 50 });
+  });
+
+  it("refuses anything else, and an sts that is not an object", () => {
+    for (const bad of [0, 2.5, "50", -1, 2_000_000]) {
+      expect(() => loadStackConfig(variant((raw) => (raw.sts = { maxRequestsPerSecond: bad })))).toThrow(/sts\.maxRequestsPerSecond must be a whole number/);
+    }
+    expect(() => loadStackConfig(variant((raw) => (raw.sts = 50)))).toThrow(/sts must be an object/);
+  });
+});

@@ -127,6 +127,12 @@ export interface S3Config {
   seedText: string;
 }
 
+/** The local STS's service settings (`sts` in stack.json; optional). */
+export interface StsServiceConfig {
+  /** Requests per second above which the STS answers `Throttling` `Rate exceeded` (a token bucket); no limit when absent. */
+  maxRequestsPerSecond?: number;
+}
+
 export interface StackConfig {
   account: string;
   partition: string;
@@ -141,6 +147,8 @@ export interface StackConfig {
   s3: S3Config;
   /** The OpenID provider's token and session lifetimes; missing keys get {@link DEFAULT_IDP_TTL}. */
   ttl: IdpTtlConfig;
+  /** The local STS's settings (throttling). */
+  sts?: StsServiceConfig;
 }
 
 export const DEFAULT_STACK_FILE = fileURLToPath(new URL("./stack.json", import.meta.url));
@@ -250,6 +258,11 @@ function validateStackConfig(c: StackConfig): string[] {
     ["builtinProviders[\"graph.facebook.com\"].debugTokenUrl", b?.["graph.facebook.com"]?.debugTokenUrl],
   ] as const) {
     if (typeof url !== "string" || URL.parse(url) === null) problems.push(`${at} must be a URL`);
+  }
+  const rate = c.sts?.maxRequestsPerSecond;
+  if (c.sts !== undefined && (typeof c.sts !== "object" || c.sts === null || Array.isArray(c.sts))) problems.push("sts must be an object");
+  else if (rate !== undefined && !(typeof rate === "number" && Number.isInteger(rate) && rate >= 1 && rate <= 1_000_000)) {
+    problems.push(`sts.maxRequestsPerSecond must be a whole number of requests per second, 1–1000000, got ${JSON.stringify(rate)}`);
   }
   if (!Array.isArray(c.clients) || c.clients.length === 0) problems.push("clients must list the app's OAuth client");
   for (const [i, client] of (Array.isArray(c.clients) ? c.clients : []).entries()) {

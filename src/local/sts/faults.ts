@@ -30,6 +30,7 @@ export type StsFaultCode =
   | "PackedPolicyTooLarge"
   | "RequestEntityTooLarge"
   | "SignatureDoesNotMatch"
+  | "Throttling"
   | "ValidationError";
 
 /**

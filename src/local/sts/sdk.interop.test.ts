@@ -580,6 +580,20 @@ describe("SigV4 on GetCallerIdentity, as the SDK signs it", () => {
     expect([noToken.code, noToken.status]).toEqual(["InvalidClientTokenId", 403]);
   });
 
+  it("a stray space in the access key id → IncompleteSignature 400 naming the fragment, before the key is looked up", async () => {
+    const creds = await sessionCreds();
+    const client = signedClient({ ...creds, AccessKeyId: `${creds.AccessKeyId ?? ""} ` });
+    const f = await sdkFailure(client.send(new GetCallerIdentityCommand({})));
+    expect([f.code, f.type, f.status]).toEqual(["IncompleteSignature", "Sender", 400]);
+    const scope = String.raw`/\d{8}/us-east-1/sts/aws4_request`;
+    expect(f.message).toMatch(
+      new RegExp(
+        String.raw`^'${scope}' not a valid key=value pair \(missing equal-sign\) in Authorization header: ` +
+          String.raw`'AWS4-HMAC-SHA256 Credential=${creds.AccessKeyId ?? ""} ${scope}, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}'\.$`,
+      ),
+    );
+  });
+
   it("the wrong signing region → SignatureDoesNotMatch naming the scope problem", async () => {
     const creds = await sessionCreds();
     const client = new STSClient({
@@ -646,15 +660,31 @@ describe("the wire, by hand (what a browser sends)", () => {
       },
     });
     expect(res.status).toBe(200);
+    // Exactly the captured headers (reference §6), in order; connection/keep-alive are node:http's hop-by-hop headers.
+    const headers = [...res.headers].filter(([name]) => name !== "connection" && name !== "keep-alive");
+    expect(headers.map(([name]) => name)).toEqual([
+      "x-amzn-requestid",
+      "access-control-allow-origin",
+      "access-control-allow-headers",
+      "access-control-allow-methods",
+      "access-control-expose-headers",
+      "access-control-max-age",
+      "content-length",
+    ].sort());
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-allow-headers")).toBe(
       "content-type,amz-sdk-invocation-id,amz-sdk-request,x-amz-user-agent,authorization,x-amz-security-token",
     );
-    expect(res.headers.get("access-control-allow-methods")).toBe("POST,GET");
+    expect(res.headers.get("access-control-allow-methods")).toBe("POST");
     expect(res.headers.get("access-control-expose-headers")).toBe("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
     expect(res.headers.get("access-control-max-age")).toBe("172800");
-    expect(res.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("content-length")).toBe("0");
+    expect(res.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(await res.text()).toBe("");
+    const plain = await fetch(sts.url, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:5173", "Access-Control-Request-Method": "POST" } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.has("access-control-allow-headers")).toBe(false);
+    expect(plain.headers.get("access-control-allow-methods")).toBe("POST");
   });
 
   it("puts CORS headers, the request id and Date on actual responses, errors included", async () => {
@@ -729,6 +759,27 @@ describe("the wire, by hand (what a browser sends)", () => {
     const res = await fetch(`${sts.url}/?${qs}`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("<SubjectFromWebIdentityToken>alice</SubjectFromWebIdentityToken>");
+  });
+
+  it("over the configured rate → Throttling 400 'Rate exceeded', in XML for the SDK and in JSON; then recovers", async () => {
+    let now = 0;
+    const throttled = await startSts({ config, port: 0, now: stsNow, sessions, maxRequestsPerSecond: 2, rateClock: () => now });
+    try {
+      const client = new STSClient({ region: "us-east-1", endpoint: throttled.url, maxAttempts: 1 });
+      const call = () => sdkFailure(client.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: USER_ROLE, RoleSessionName: "throttled", WebIdentityToken: "not-a-jwt" })));
+      expect((await call()).code).toBe("InvalidIdentityToken");
+      expect((await call()).code).toBe("InvalidIdentityToken");
+      const f = await call();
+      expect([f.name, f.code, f.type, f.status, f.message]).toEqual(["Throttling", "Throttling", "Sender", 400, "Rate exceeded"]);
+      const json = await fetch(throttled.url, { method: "POST", headers: { accept: "application/json" }, body: "Action=GetCallerIdentity&Version=2011-06-15" });
+      expect(json.status).toBe(400);
+      expect(await json.json()).toEqual({ Error: { Code: "Throttling", Message: "Rate exceeded", Type: "Sender" }, RequestId: json.headers.get("x-amzn-requestid") });
+      now += 500; // one token back
+      expect((await call()).code).toBe("InvalidIdentityToken");
+      expect((await call()).code).toBe("Throttling");
+    } finally {
+      await throttled.close();
+    }
   });
 
   it("refuses an oversized body with 413 and a missing Version with MissingParameter", async () => {

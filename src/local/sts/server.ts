@@ -22,6 +22,7 @@ import { renderFault, renderSuccess, type RenderedBody, type ResultTree } from "
 import { createSessionStore, type SessionStore } from "./sessions";
 import type { HttpRequestParts } from "./sigv4";
 import { createJwksCache, type KeySource } from "./jwks";
+import { checkRate, createRateLimiter } from "./throttle";
 
 /** A running local STS. */
 export interface StsServer {
@@ -57,12 +58,38 @@ export interface StsOptions {
   logError?: (message: string, error: unknown) => void;
   /** Where the traces of trust-policy refusals are kept (served on `/__local/trace/<requestId>`). Default: a new store. */
   traces?: TraceStore;
+  /**
+   * Requests per second above which the STS answers `Throttling` (400) `Rate exceeded` (./throttle.ts). Default:
+   * stack.json's `sts.maxRequestsPerSecond`; no limit when neither is set.
+   */
+  maxRequestsPerSecond?: number;
+  /** The throttle's monotonic clock in ms (a seam for tests). Default `performance.now`. */
+  rateClock?: () => number;
 }
 
 /** Requests larger than this are refused (`AssumeRoleWithWebIdentity`'s token is at most 20000 characters). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const EXPOSE_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date";
+
+/**
+ * The answer to a CORS preflight, header for header as real STS sends it (reference §6, captured 2021): the request
+ * id, `Allow-Origin: *`, the requested headers reflected, `Allow-Methods: POST`, the exposed headers, `Max-Age:
+ * 172800`, `Content-Length: 0` — no body, no `Date`, no `Content-Type`. (A browser needs no `GET` there: GET is a
+ * CORS-safelisted method.)
+ */
+function answerPreflight(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  const requested = req.headers["access-control-request-headers"];
+  const headers: Record<string, string> = { "x-amzn-RequestId": requestId, "Access-Control-Allow-Origin": "*" };
+  if (requested !== undefined) headers["Access-Control-Allow-Headers"] = requested;
+  headers["Access-Control-Allow-Methods"] = "POST";
+  headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS;
+  headers["Access-Control-Max-Age"] = "172800";
+  headers["Content-Length"] = "0";
+  res.sendDate = false;
+  res.writeHead(200, headers);
+  res.end();
+}
 
 /** Signed operations of the current STS model that the stand-in does not implement yet. */
 const SIGNED_NOT_IMPLEMENTED = new Set([
@@ -142,37 +169,45 @@ export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: 
   const logError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
   const traces = opts.traces ?? createTraceStore();
   const appOrigins = originsOf(opts.config.clients[0]?.redirectUris ?? []);
+  const rate = opts.maxRequestsPerSecond ?? opts.config.sts?.maxRequestsPerSecond;
+  const limiter = rate === undefined ? undefined : createRateLimiter(rate, opts.rateClock);
+  /** `Date` of the stack clock, formatted once per second. */
+  let dateSecond = Number.NaN;
+  let dateText = "";
+  function httpDate(): string {
+    const second = Math.floor(ctx.now() / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateText = new Date(second * 1000).toUTCString();
+    }
+    return dateText;
+  }
 
-  function send(res: ServerResponse, status: number, requestId: string, rendered: RenderedBody | undefined, extra: Record<string, string> = {}): void {
-    const body = rendered ? Buffer.from(rendered.body, "utf8") : Buffer.alloc(0);
+  /** An answer with the request id, the stack clock's `Date` and CORS headers (the body as a string: one write). */
+  function send(res: ServerResponse, status: number, requestId: string, rendered: RenderedBody, close = false): void {
     const headers: Record<string, string> = {
       "x-amzn-RequestId": requestId,
-      Date: new Date(ctx.now()).toUTCString(),
+      Date: httpDate(),
       "Access-Control-Allow-Origin": "*",
       "Access-Control-Expose-Headers": EXPOSE_HEADERS,
-      "Content-Length": String(body.length),
-      ...(rendered ? { "Content-Type": rendered.contentType } : {}),
-      ...extra,
+      "Content-Length": String(Buffer.byteLength(rendered.body, "utf8")),
+      "Content-Type": rendered.contentType,
     };
+    if (close) headers.Connection = "close";
     res.writeHead(status, headers);
-    res.end(body);
+    res.end(rendered.body, "utf8");
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const method = (req.method ?? "GET").toUpperCase();
     if (method === "OPTIONS") {
-      // CORS preflight, as real STS answers it (reference §6), with GET added to the allowed methods.
-      const requested = req.headers["access-control-request-headers"];
-      send(res, 200, requestId, undefined, {
-        ...(requested ? { "Access-Control-Allow-Headers": Array.isArray(requested) ? requested.join(",") : requested } : {}),
-        "Access-Control-Allow-Methods": "POST,GET",
-        "Access-Control-Max-Age": "172800",
-      });
+      answerPreflight(req, res, requestId);
       return;
     }
     const json = /\bapplication\/json\b/i.test(req.headers.accept ?? "");
     try {
+      checkRate(limiter);
       const body = await readBody(req);
       const target = req.url ?? "/";
       const q = target.indexOf("?");
@@ -188,8 +223,8 @@ export function createStsHandler(opts: StsOptions): (req: IncomingMessage, res: 
     } catch (error) {
       const fault = isStsFault(error) ? error : new StsFault("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure.");
       if (!isStsFault(error)) logError(`local STS: internal error for request ${requestId}`, error);
-      if (fault.trace) traces.record(requestId, fault.trace);
-      send(res, fault.status, requestId, renderFault(fault, requestId, json), fault.status === 413 ? { Connection: "close" } : {});
+      if (fault.trace) traces.record(requestId, fault.trace, fault.encodedAuthorizationMessage);
+      send(res, fault.status, requestId, renderFault(fault, requestId, json), fault.status === 413);
     }
   }
 

@@ -186,6 +186,44 @@ describe("SigV4 verifier: STS's order of failures", () => {
     expect(f.message).toBe(`'${SCOPE}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`);
   });
 
+  it("elements split at whitespace as well as commas: a stray space inside Credential → IncompleteSignature 400 naming the fragment, not InvalidClientTokenId", () => {
+    const at = (header: string, date = "20150830T123600Z") => request({ headers: [["Host", "h"], ["X-Amz-Date", date], ["Authorization", header]] });
+    // After the key id (a trailing space in AWS_ACCESS_KEY_ID), as aws-sdk-go#289 and Leapp captured it from real AWS.
+    const trailing = `AWS4-HMAC-SHA256 Credential=${AKID} /20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`;
+    const f = fault(() => verifySigV4(at(trailing), SUITE, resolve));
+    expect([f.code, f.status, f.message]).toEqual([
+      "IncompleteSignature",
+      400,
+      `'/20150830/us-east-1/service/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header: '${trailing}'.`,
+    ]);
+    // Right after `Credential=` (a leading space), as jenkinsci/aws-credentials-plugin#72 captured it from STS.
+    const leading = `AWS4-HMAC-SHA256 Credential= ${SCOPE}, SignedHeaders=host;x-amz-date, Signature=00`;
+    expect(fault(() => verifySigV4(at(leading), SUITE, resolve)).message).toBe(
+      `'${SCOPE}' not a valid key=value pair (missing equal-sign) in Authorization header: '${leading}'.`,
+    );
+    // Inside the key id: the first fragment without '=' is named; runs of spaces are quoted as sent.
+    const inside = `AWS4-HMAC-SHA256 Credential=not valid/20150830/us-east-1/service/aws4_request,   SignedHeaders=host;x-amz-date, Signature=00`;
+    expect(fault(() => verifySigV4(at(inside), SUITE, resolve)).message).toBe(
+      `'valid/20150830/us-east-1/service/aws4_request' not a valid key=value pair (missing equal-sign) in Authorization header: '${inside}'.`,
+    );
+    // Before the time window (reference §7's order): a request signed an hour ago still gets IncompleteSignature.
+    expect(fault(() => verifySigV4(at(trailing, "20150830T113600Z"), SUITE, resolve)).code).toBe("IncompleteSignature");
+  });
+
+  it("every missing element named, in AWS's order, with the header quoted as Authorization=…; an empty value is missing", () => {
+    const only = fault(() => verifySigV4(request({ headers: [["Host", "h"], ["Authorization", "AWS4-HMAC-SHA256"]] }), SUITE, resolve));
+    expect([only.code, only.status, only.message]).toEqual([
+      "IncompleteSignature",
+      400,
+      "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. " +
+        "Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. " +
+        "Authorization=AWS4-HMAC-SHA256",
+    ]);
+    const header = `AWS4-HMAC-SHA256 Credential=, SignedHeaders=host, Signature=00`;
+    const empty = fault(() => verifySigV4(request({ headers: [["Host", "h"], ["Date", "Sun, 30 Aug 2015 12:36:00 GMT"], ["Authorization", header]] }), SUITE, resolve));
+    expect(empty.message).toBe(`Authorization header requires 'Credential' parameter. Authorization=${header}`);
+  });
+
   it("16 minutes late or early → SignatureDoesNotMatch with STS's ±15 min texts; 14 minutes is fine", () => {
     const late = fault(() => verifySigV4(formVector(), { ...SUITE, now: AT + 16 * 60_000 }, resolve));
     expect([late.code, late.status, late.message]).toEqual([

@@ -112,32 +112,40 @@ export function checkAuthenticationPresent(req: HttpRequestParts): { header: str
 }
 
 /**
- * Rule: the `Authorization` header is `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` and the request
- * has an `X-Amz-Date` or `Date`.
- * @throws StsFault `IncompleteSignature` (400) naming each missing element, or a part without `=`.
+ * The `key=value` elements of an `Authorization` header after its algorithm, tokenized as AWS does: elements are
+ * separated by commas and by whitespace, so a stray space inside a value splits it (`Credential=AKIA… /20200128/…`
+ * gives the element `/20200128/…`). Real STS names the first element without `=` and quotes the whole header (reference
+ * §3.2 `IncompleteSignature`, captured from `aws sts get-caller-identity`; the same wording from other AWS front ends).
+ * @throws StsFault `IncompleteSignature` (400)
+ *   `'<element>' not a valid key=value pair (missing equal-sign) in Authorization header: '<header>'.`
+ */
+export function authorizationElements(rest: string, header: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const part of rest.split(/[\s,]+/)) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) {
+      throw new StsFault("IncompleteSignature", 400, `'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${header}'.`);
+    }
+    fields.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  return fields;
+}
+
+/**
+ * Rule: the `Authorization` header is `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (elements separated
+ * by commas and whitespace, see {@link authorizationElements}) and the request has an `X-Amz-Date` or `Date`.
+ * @throws StsFault `IncompleteSignature` (400): an element without `=`; or every missing element named
+ *   (`Authorization header requires 'Credential' parameter. … Authorization=<header>`).
  */
 export function checkAuthorizationHeader(header: string, headers: Map<string, string[]>, sessionToken: string | undefined): AuthElements {
   const trimmed = header.trim();
-  const space = trimmed.indexOf(" ");
+  const space = trimmed.search(/\s/);
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
   if (algorithm !== SIGV4_ALGORITHM) {
     throw new StsFault("IncompleteSignature", 400, `Unsupported AWS 'algorithm': '${algorithm}' (the local STS verifies ${SIGV4_ALGORITHM} only)`);
   }
-  const fields = new Map<string, string>();
-  const rest = space < 0 ? "" : trimmed.slice(space + 1);
-  for (const raw of rest.split(",")) {
-    const part = raw.trim();
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    if (eq < 0) {
-      throw new StsFault(
-        "IncompleteSignature",
-        400,
-        `'${part}' not a valid key=value pair (missing equal-sign) in Authorization header: '${trimmed}'.`,
-      );
-    }
-    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
+  const fields = authorizationElements(space < 0 ? "" : trimmed.slice(space + 1), trimmed);
   const amzDate = firstHeader(headers, "x-amz-date");
   const httpDate = firstHeader(headers, "date");
   const problems: string[] = [];
