@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { iamUserProblems, type IamUserConfig, type RootConfig } from "./iam/users";
 
 /** A statement of an IAM policy document, as written in stack.json. */
 export interface PolicyStatement {
@@ -141,6 +142,10 @@ export interface StackConfig {
   oidcProviders: OidcProviderConfig[];
   builtinProviders: BuiltinProviders;
   roles: RoleConfig[];
+  /** IAM users with long-term access keys, MFA devices and inline policies (./iam/users.ts); [] when absent. */
+  iamUsers: IamUserConfig[];
+  /** The account root's long-term keys, when the stack has any (to exercise the root rules). */
+  root?: RootConfig;
   users: TestUser[];
   clients: ClientConfig[];
   personas: PersonaRegistrations;
@@ -180,13 +185,14 @@ export function loadStackConfig(file: string = DEFAULT_STACK_FILE, overrides: St
   moves.forEach(([, to], i) => (text = text.split(`\u0000${i}\u0000`).join(new URL(to).host)));
   const config = JSON.parse(text) as StackConfig;
   const ttl: unknown = config.ttl ?? {};
+  config.iamUsers ??= [];
   if (overrides.redirectUris) {
     for (const client of config.clients) {
       client.redirectUris.push(...overrides.redirectUris);
       client.postLogoutRedirectUris.push(...overrides.redirectUris);
     }
   }
-  const problems = [...validateStackConfig(config), ...ttlProblems(ttl)];
+  const problems = [...validateStackConfig(config), ...iamUserProblems(config), ...ttlProblems(ttl)];
   if (problems.length > 0) {
     throw new Error(`Invalid local stack configuration ${file}:\n- ${problems.join("\n- ")}`);
   }

@@ -4,8 +4,13 @@
  * can show "why refused". Unlike the other `/__local/` controls (./controls.ts) it is read-only and CORS-enabled for
  * the app's origins (no credentials), so the browser app can fetch it; like them it answers loopback clients only.
  *
- *   200 {"requestId": "…", "service": "s3" | "sts", "trace": EvaluationTrace}
+ *   200 {"requestId": "…", "service": "s3" | "sts", "trace": EvaluationTrace, "encodedAuthorizationMessage"?: "…"}
  *   404 {"error": "…"}   no trace is kept under that id
+ *
+ * `encodedAuthorizationMessage` (also a local extension) is present for a refusal by a permission policy (S3's
+ * `AccessDenied`, and STS's for AssumeRole / GetFederationToken / DecodeAuthorizationMessage when the caller's own
+ * policies refuse): the opaque message STS's DecodeAuthorizationMessage decodes. Real S3 and STS never put one in
+ * their answers (services such as EC2 do, in the error message), so the stand-ins keep AWS's texts and expose it here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLoopbackAddress, isLoopbackHost } from "./controls";
@@ -87,5 +92,6 @@ export function handleTraceRequest(
     send(res, 404, { error: `No trace is kept for request id ${JSON.stringify(raw)}: only recent refusals by the ${service === "s3" ? "S3" : "STS"} stand-in are recorded` }, cors);
     return;
   }
-  send(res, 200, { requestId: id, service, trace }, cors);
+  const encodedAuthorizationMessage = store.encodedMessage(id);
+  send(res, 200, { requestId: id, service, trace, ...(encodedAuthorizationMessage !== undefined ? { encodedAuthorizationMessage } : {}) }, cors);
 }

@@ -25,9 +25,11 @@ export interface RequestContext {
   /**
    * The calling principal, for resource-based policies (a role's trust policy): e.g.
    * `{ type: "Federated", id: "arn:aws:iam::123456789012:oidc-provider/…" }`. Undefined for identity policies,
-   * whose `Principal` element is then ignored.
+   * whose `Principal` element is then ignored. `aliases` are the other values a `Principal` entry of that type may
+   * name the caller by (IAM "AWS JSON policy elements: Principal"): for an IAM user its account (`arn:aws:iam::ACCT:root`
+   * or the bare account id), for a role session also the role's ARN.
    */
-  principal?: { type: string; id: string };
+  principal?: { type: string; id: string; aliases?: readonly string[] };
   /** Condition keys and policy-variable values. */
   keys: ConditionValues;
 }
@@ -102,11 +104,12 @@ function listCheck(
 }
 
 /** Whether a Principal entry (`type`, `id` as written) names the calling principal (`AWS: "*"` names anyone). */
-function principalNamed(type: string, id: string, principal: { type: string; id: string }): boolean {
-  return id === "*" ? type === "AWS" || type === principal.type : type === principal.type && id === principal.id;
+function principalNamed(type: string, id: string, principal: NonNullable<RequestContext["principal"]>): boolean {
+  if (id === "*") return type === "AWS" || type === principal.type;
+  return type === principal.type && (id === principal.id || (principal.aliases !== undefined && principal.aliases.includes(id)));
 }
 
-function principalCheck(statement: PolicyStatement, principal: { type: string; id: string }, sink: CheckTrace[] | undefined): boolean {
+function principalCheck(statement: PolicyStatement, principal: NonNullable<RequestContext["principal"]>, sink: CheckTrace[] | undefined): boolean {
   const negated = statement.NotPrincipal !== undefined;
   const listed = negated ? statement.NotPrincipal : statement.Principal;
   if (!sink) {

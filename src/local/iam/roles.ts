@@ -4,8 +4,11 @@
  * for OpenID Connect federation" (trust policy with `Principal.Federated` and provider condition keys).
  */
 import { roleArn, type RoleConfig, type StackConfig } from "../config";
-import { evaluatePolicies, evaluatePoliciesWithTrace, type ConditionValues, type Decision } from "./policy";
+import { evaluatePolicies, evaluatePoliciesWithTrace, type ConditionValues, type Decision, type RequestContext } from "./policy";
 import type { EvaluationTrace } from "./trace";
+
+/** The caller as a trust policy's `Principal` sees it (see `RequestContext.principal`: type, id and aliases). */
+export type TrustPrincipal = NonNullable<RequestContext["principal"]>;
 
 /** The parts of a role ARN. */
 export interface ParsedRoleArn {
@@ -37,7 +40,7 @@ export function assumedRoleArn(config: StackConfig, role: RoleConfig, sessionNam
  * Evaluate a role's trust policy for a federated principal performing `action` with these condition keys.
  * Returns `Allow` only when a statement allows and none denies.
  */
-export function evaluateTrust(role: RoleConfig, principal: { type: string; id: string }, action: string, keys: ConditionValues): Decision {
+export function evaluateTrust(role: RoleConfig, principal: TrustPrincipal, action: string, keys: ConditionValues): Decision {
   return evaluatePolicies([role.trustPolicy], { action, principal, keys });
 }
 
@@ -45,6 +48,6 @@ export function evaluateTrust(role: RoleConfig, principal: { type: string; id: s
  * {@link evaluateTrust} with its explanation: the role's trust policy (named after the role, kind `trust`), each
  * statement's Principal, Action and condition keys ✓/✗ against the request, and a summary naming what decided.
  */
-export function evaluateTrustWithTrace(role: RoleConfig, principal: { type: string; id: string }, action: string, keys: ConditionValues): EvaluationTrace {
+export function evaluateTrustWithTrace(role: RoleConfig, principal: TrustPrincipal, action: string, keys: ConditionValues): EvaluationTrace {
   return evaluatePoliciesWithTrace([{ name: role.name, document: role.trustPolicy }], "trust", { action, principal, keys });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadStackConfig, type PolicyStatement, type RoleConfig } from "../config";
-import type { SessionData } from "../sts/sessions";
+import type { AssumedRoleSessionData } from "../sts/sessions";
 import { evaluatePoliciesWithTrace, evaluateWithSessionPoliciesWithTrace, type NamedPolicy } from "./policy";
 import { evaluateTrustWithTrace, findRole } from "./roles";
 import { evaluateSessionRequest, sessionPolicies } from "./session";
@@ -19,7 +19,7 @@ function role(name: string): RoleConfig {
 
 const texts = (trace: EvaluationTrace) => trace.policies.map((p) => p.statements.map((s) => s.checks.map((c) => c.text)));
 
-function session(sub: string, extra: Partial<SessionData> = {}): SessionData {
+function session(sub: string, extra: Partial<AssumedRoleSessionData> = {}): AssumedRoleSessionData {
   return {
     accessKeyId: "ASIAEXAMPLEKEYID0001",
     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY1",

@@ -202,10 +202,15 @@ export function summarise(decision: TraceDecision, request: EvaluationTrace["req
 
 /** Recent traces by request id, bounded (the oldest is evicted first). */
 export interface TraceStore {
-  /** Keep `trace` under `requestId` (recording an id again replaces it and makes it the newest). */
-  record(requestId: string, trace: EvaluationTrace): void;
+  /**
+   * Keep `trace` under `requestId` (recording an id again replaces it and makes it the newest), with the encoded
+   * authorization message of the refusal when there is one (DecodeAuthorizationMessage decodes it).
+   */
+  record(requestId: string, trace: EvaluationTrace, encodedAuthorizationMessage?: string): void;
   /** The trace recorded under `requestId`, if still kept. */
   get(requestId: string): EvaluationTrace | undefined;
+  /** The encoded authorization message recorded with the trace under `requestId`, if any. */
+  encodedMessage(requestId: string): string | undefined;
   /** How many traces are kept. */
   readonly size: number;
 }
@@ -214,18 +219,19 @@ export interface TraceStore {
 export function createTraceStore(opts: { max?: number } = {}): TraceStore {
   const max = opts.max ?? 200;
   if (!Number.isInteger(max) || max < 1) throw new RangeError("max must be a positive integer");
-  const traces = new Map<string, EvaluationTrace>();
+  const traces = new Map<string, { trace: EvaluationTrace; encoded?: string }>();
   return {
-    record(requestId, trace) {
+    record(requestId, trace, encodedAuthorizationMessage) {
       traces.delete(requestId);
-      traces.set(requestId, trace);
+      traces.set(requestId, encodedAuthorizationMessage === undefined ? { trace } : { trace, encoded: encodedAuthorizationMessage });
       while (traces.size > max) {
         const oldest = traces.keys().next();
         if (oldest.done) break;
         traces.delete(oldest.value);
       }
     },
-    get: (requestId) => traces.get(requestId),
+    get: (requestId) => traces.get(requestId)?.trace,
+    encodedMessage: (requestId) => traces.get(requestId)?.encoded,
     get size() {
       return traces.size;
     },

@@ -1,11 +1,14 @@
 /**
- * Authorization of S3 requests by the local IAM evaluator (../iam/session.ts): the session role's permission policies
- * intersected with its session policies, for S3's action and resource (Service Authorization Reference "Actions,
+ * Authorization of S3 requests by the local IAM evaluator (../iam/session.ts): the session's identity policies (its
+ * role's, or those of the IAM user or root behind GetSessionToken / GetFederationToken credentials) intersected with
+ * its session policies, for S3's action and resource (Service Authorization Reference "Actions,
  * resources, and condition keys for Amazon S3": `s3:ListBucket` on `arn:aws:s3:::<bucket>` with `s3:prefix`,
  * `s3:delimiter`, `s3:max-keys`; `s3:GetObject` / `s3:PutObject` / `s3:DeleteObject` on
  * `arn:aws:s3:::<bucket>/<key>`), with the session's keys and the request's global keys (`aws:SecureTransport`,
  * `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, and S3's `s3:authType`, `s3:signatureversion`,
- * `s3:signatureAge`, `s3:x-amz-content-sha256`). Every refusal records its trace under the request id.
+ * `s3:signatureAge`, `s3:x-amz-content-sha256`). Every refusal records its trace under the request id, and for a
+ * signed caller an encoded authorization message (../sts/authorization.ts) that STS's DecodeAuthorizationMessage
+ * decodes — served on the trace endpoint only, as real S3's `AccessDenied` carries none.
  */
 import type { StackConfig } from "../config";
 import { evaluatePoliciesWithTrace, type ConditionValues } from "../iam/policy";
@@ -13,6 +16,8 @@ import { evaluateSessionRequest } from "../iam/session";
 import type { TraceStore } from "../iam/trace";
 import type { S3Caller } from "./sigv4";
 import { accessDenied } from "./errors";
+import { decodedAuthorizationMessage, encodeAuthorizationMessage } from "../sts/authorization";
+import { sessionContextKeys, sessionIdentity } from "../sts/sessions";
 
 /** What a request asks of IAM. */
 export interface S3Permission {
@@ -65,8 +70,21 @@ export function checkPermission(config: StackConfig, traces: TraceStore, caller:
     traces.record(at.requestId, evaluatePoliciesWithTrace([], "identity", { action: permission.action, resource: permission.resource, keys }));
     throw accessDenied();
   }
-  const { decision, trace } = evaluateSessionRequest(config, caller.session, { action: permission.action, resource: permission.resource, keys });
+  const { decision, trace } = evaluateSessionRequest(config, caller.session, { action: permission.action, resource: permission.resource, keys }, { now: at.now });
   if (decision === "Allow") return;
-  if (trace) traces.record(at.requestId, trace);
+  if (trace) {
+    const identity = sessionIdentity(caller.session);
+    const decoded = decodedAuthorizationMessage(
+      decision,
+      {
+        principal: { id: identity.userId, arn: identity.arn },
+        action: permission.action,
+        resource: permission.resource,
+        keys: { ...sessionContextKeys(caller.session, at.now), ...keys },
+      },
+      trace,
+    );
+    traces.record(at.requestId, trace, encodeAuthorizationMessage(caller.sessions, decoded));
+  }
   throw accessDenied();
 }

@@ -39,6 +39,8 @@ export type S3Caller =
   | {
       kind: "session";
       session: SessionData;
+      /** The store that opened the session (it also seals the encoded authorization messages of refusals). */
+      sessions: SessionStore;
       accessKeyId: string;
       /** `REST-HEADER` or `REST-QUERY-STRING` (the `s3:authType` condition key). */
       authType: "REST-HEADER" | "REST-QUERY-STRING";
@@ -273,6 +275,7 @@ export function authenticate(req: HttpRequestParts, ctx: S3AuthContext): S3Calle
   return {
     kind: "session",
     session,
+    sessions: ctx.sessions,
     accessKeyId: scope.accessKeyId,
     authType: e.presigned ? "REST-QUERY-STRING" : "REST-HEADER",
     signatureAgeMs: Math.max(0, ctx.now - signedAt),

@@ -6,7 +6,7 @@ import { assumeRoleWithWebIdentity, checkRoleTrust, type StsContext } from "./ac
 import { SOURCE_IDENTITY_CLAIM, TAGS_CLAIM } from "./claims";
 import { renderSuccess, type ResultTree } from "./render";
 import { evaluatePolicies } from "../iam/policy";
-import { createSessionStore, sessionContextKeys, type SessionStore } from "./sessions";
+import { createSessionStore, isAssumedRoleSession, sessionContextKeys, type SessionStore } from "./sessions";
 import { rejectedFaultTriple as failure, thrownFault } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
@@ -84,7 +84,7 @@ function sessionOf(result: ResultTree) {
   const creds = result.Credentials as ResultTree;
   const session = sessions.open(creds.SessionToken as string);
   expect(session?.accessKeyId).toBe(creds.AccessKeyId);
-  return session;
+  return session && isAssumedRoleSession(session) ? session : undefined;
 }
 
 const TAGS = { principal_tags: { Project: ["Automation"], CostCenter: ["987654"] }, transitive_tag_keys: ["Project"] };

@@ -14,8 +14,9 @@ import { MESSAGES, StsFault } from "./faults";
 import { roleUniqueId } from "./ids";
 import type { QueryParams } from "./query";
 import type { ResultTree } from "./render";
-import { checkSessionCredential, type SessionData, type SessionStore } from "./sessions";
-import { verifySigV4, type HttpRequestParts } from "./sigv4";
+import type { SessionStore } from "./sessions";
+import type { HttpRequestParts } from "./sigv4";
+import { callerIdentity, checkSignedCaller, type Caller } from "./callers";
 import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers, policyArnProblems } from "./validation";
 import { verifyIdentity } from "./builtin";
 import type { TokenInfoOptions } from "./tokeninfo";
@@ -221,28 +222,25 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Signed operations
+// Signed operations (the others: ./assumeRole.ts, ./sessionTokens.ts, ./decode.ts, ./accessKeyInfo.ts)
 
 /**
- * Rule: signed operations carry a valid SigV4 signature (scope `<date>/<config region>/sts/aws4_request`, ±15 min)
- * made with live session credentials issued by this STS.
+ * Rule: signed operations carry a valid SigV4 signature made with a long-term key of the local IAM model or live
+ * session credentials issued by this STS (./callers.ts).
  * @throws StsFault `MissingAuthenticationToken`, `IncompleteSignature`, `SignatureDoesNotMatch`,
  *   `InvalidClientTokenId`, `ExpiredToken`.
  */
-export function checkSignedRequest(req: HttpRequestParts, ctx: StsContext): SessionData {
-  const now = ctx.now();
-  return verifySigV4(req, { region: ctx.config.region, service: "sts", now }, (accessKeyId, sessionToken) => {
-    const session = checkSessionCredential(ctx.sessions, accessKeyId, sessionToken, now);
-    return { secretAccessKey: session.secretAccessKey, principal: session };
-  }).principal;
+export function checkSignedRequest(req: HttpRequestParts, ctx: StsContext): Caller {
+  return checkSignedCaller(req, ctx);
 }
 
 /**
- * `GetCallerIdentity`: who signed the request — for assumed-role sessions `Arn` is the assumed-role ARN and
- * `UserId` is `AROA…:<session name>`.
+ * `GetCallerIdentity`: who signed the request (reference §4.2): an IAM user (`user/NAME`, `AIDA…`), the root
+ * (`:root`, the account id), an assumed role (`assumed-role/ROLE/SESSION`, `AROA…:SESSION`), a federated user
+ * (`federated-user/NAME`, `ACCT:NAME`), or GetSessionToken credentials (their user's or root's). No permission needed.
  * @throws StsFault see {@link checkSignedRequest}.
  */
 export function getCallerIdentity(req: HttpRequestParts, ctx: StsContext): ResultTree {
-  const session = checkSignedRequest(req, ctx);
-  return { Arn: session.assumedRoleArn, UserId: session.assumedRoleId, Account: session.account };
+  const identity = callerIdentity(ctx.config, checkSignedRequest(req, ctx));
+  return { Arn: identity.arn, UserId: identity.userId, Account: identity.account };
 }

@@ -7,7 +7,7 @@
  */
 import { StsFault } from "./faults";
 import type { Claims } from "./webidentity";
-import { checkMembers, SOURCE_IDENTITY_RULE } from "./validation";
+import { checkMembers, SOURCE_IDENTITY_RULE, sourceIdentityProblems } from "./validation";
 
 /** The claim carrying `principal_tags` and `transitive_tag_keys`. */
 export const TAGS_CLAIM = "https://aws.amazon.com/tags";
@@ -124,10 +124,7 @@ export function checkTokenSourceIdentity(claims: Claims): string | undefined {
     checkMembers(new Map(), [], [`Value '${JSON.stringify(claim)}' at 'sourceIdentity' failed to satisfy constraint: Member must be a string`]);
     return undefined;
   }
-  const reserved = claim.toLowerCase().startsWith("aws:")
-    ? [`Value '${claim}' at 'sourceIdentity' failed to satisfy constraint: Member must not start with the reserved prefix 'aws:'`]
-    : [];
-  checkMembers(new Map([[SOURCE_IDENTITY_RULE.param, claim]]), [SOURCE_IDENTITY_RULE], reserved);
+  checkMembers(new Map([[SOURCE_IDENTITY_RULE.param, claim]]), [SOURCE_IDENTITY_RULE], sourceIdentityProblems(claim));
   return claim;
 }
 

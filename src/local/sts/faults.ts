@@ -17,6 +17,7 @@ export type StsFaultCode =
   | "IncompleteSignature"
   | "InternalFailure"
   | "InvalidAction"
+  | "InvalidAuthorizationMessageException"
   | "InvalidClientTokenId"
   | "InvalidIdentityToken"
   | "InvalidParameterValue"
@@ -44,15 +45,21 @@ export class StsFault extends Error {
    * endpoint under the request id. Never rendered into the AWS error response (AWS does not say which check failed).
    */
   readonly trace?: EvaluationTrace;
+  /**
+   * For a refusal by a permission policy: the encoded authorization message DecodeAuthorizationMessage can decode,
+   * kept with the trace for the trace endpoint. Never rendered into the response (real STS does not send one).
+   */
+  readonly encodedAuthorizationMessage?: string;
 
   constructor(
     readonly code: StsFaultCode,
     readonly status: number,
     message: string,
-    options?: { cause?: unknown; trace?: EvaluationTrace },
+    options?: { cause?: unknown; trace?: EvaluationTrace; encodedAuthorizationMessage?: string },
   ) {
     super(message, options);
     if (options?.trace) this.trace = options.trace;
+    if (options?.encodedAuthorizationMessage !== undefined) this.encodedAuthorizationMessage = options.encodedAuthorizationMessage;
   }
 
   /** `Sender` for client errors (4xx), `Receiver` for server errors (5xx). */
@@ -79,4 +86,33 @@ export const MESSAGES = {
   signatureMismatch:
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
   maxSessionDuration: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+  roleChainingDuration: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+  rootAssumeRole: "Roles may not be assumed by root accounts.",
+  sessionTokenWithSessionCredentials: "Cannot call GetSessionToken with session credentials",
+  federationTokenWithSessionCredentials: "Cannot call GetFederationToken with session credentials",
+  /** Real AWS text (AssumeRole and GetSessionToken with a wrong code; many CLI logs, e.g. aws/aws-cli#2279). */
+  mfaInvalidCode: "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+  /** Real AWS text, two spaces after "code." included (GetSessionToken with a serial not the caller's; aws/aws-cli#6325). */
+  mfaUnknownSerial: "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
 } as const;
+
+/**
+ * AWS's `AccessDenied` text for a caller refused `action` on `resource`: `User: <caller arn> is not authorized to
+ * perform: <action> on resource: <resource>` (reference §3.2, for AssumeRole; the same form is captured for
+ * GetFederationToken, with ` with an explicit deny` appended when a Deny statement decided).
+ */
+export function notAuthorizedMessage(callerArn: string, action: string, resource: string, explicitDeny: boolean): string {
+  return `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}${explicitDeny ? " with an explicit deny" : ""}`;
+}
+
+/**
+ * AWS's `AccessDenied` text for an action without a resource in the message, as captured for
+ * DecodeAuthorizationMessage: `User: <caller arn> is not authorized to perform: <action> because no identity-based
+ * policy allows the <action> action`; for an explicit Deny the newer form ` with an explicit deny in an identity-based
+ * policy` is used [~ not captured for this action].
+ */
+export function notAuthorizedNoResourceMessage(callerArn: string, action: string, explicitDeny: boolean): string {
+  return explicitDeny
+    ? `User: ${callerArn} is not authorized to perform: ${action} with an explicit deny in an identity-based policy`
+    : `User: ${callerArn} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+}

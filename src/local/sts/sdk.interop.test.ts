@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import {
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
-  GetSessionTokenCommand,
+  AssumeRootCommand,
   STSClient,
   type AssumeRoleWithWebIdentityCommandOutput,
   type Credentials,
@@ -607,10 +607,11 @@ describe("SigV4 on GetCallerIdentity, as the SDK signs it", () => {
   });
 
   it("an operation the stand-in lacks answers NotImplemented after the signature check", async () => {
-    const unsigned = await sdkFailure(signedClient({ AccessKeyId: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "x" }).send(new GetSessionTokenCommand({})));
+    const command = () => new AssumeRootCommand({ TargetPrincipal: "123456789012", TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" } });
+    const unsigned = await sdkFailure(signedClient({ AccessKeyId: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "x" }).send(command()));
     expect(unsigned.code).toBe("InvalidClientTokenId");
-    const f = await sdkFailure(signedClient(await sessionCreds()).send(new GetSessionTokenCommand({})));
-    expect([f.code, f.status, f.message]).toEqual(["NotImplemented", 501, "The local STS stand-in does not implement GetSessionToken yet."]);
+    const f = await sdkFailure(signedClient(await sessionCreds()).send(command()));
+    expect([f.code, f.status, f.message]).toEqual(["NotImplemented", 501, "The local STS stand-in does not implement AssumeRoot yet."]);
   });
 
   it("accepts a GetCallerIdentity URL presigned by the SDK's SignatureV4 (what aws-iam-authenticator does)", async () => {

@@ -16,6 +16,10 @@ import { closeServer, listen, readBodyUpTo } from "../http";
 import { createTraceStore, type TraceStore } from "../iam/trace";
 import { handleTraceRequest, isTraceRequest, originsOf } from "../tracing";
 import { assumeRoleWithWebIdentity, checkSignedRequest, getCallerIdentity, type StsContext } from "./actions";
+import { getAccessKeyInfo } from "./accessKeyInfo";
+import { assumeRole } from "./assumeRole";
+import { decodeAuthorizationMessage } from "./decode";
+import { getFederationToken, getSessionToken } from "./sessionTokens";
 import { isStsFault, StsFault } from "./faults";
 import { checkAction, checkVersion, requestParams } from "./query";
 import { renderFault, renderSuccess, type RenderedBody, type ResultTree } from "./render";
@@ -93,13 +97,8 @@ function answerPreflight(req: IncomingMessage, res: ServerResponse, requestId: s
 
 /** Signed operations of the current STS model that the stand-in does not implement yet. */
 const SIGNED_NOT_IMPLEMENTED = new Set([
-  "AssumeRole",
   "AssumeRoot",
-  "DecodeAuthorizationMessage",
-  "GetAccessKeyInfo",
   "GetDelegatedAccessToken",
-  "GetFederationToken",
-  "GetSessionToken",
   "GetWebIdentityToken",
 ]);
 /** Unsigned operations not implemented yet. */
@@ -142,6 +141,16 @@ async function dispatch(parts: HttpRequestParts, ctx: StsContext): Promise<{ ope
       return { operation, result: await assumeRoleWithWebIdentity(params, ctx) };
     case "GetCallerIdentity":
       return { operation, result: getCallerIdentity(parts, ctx) };
+    case "AssumeRole":
+      return { operation, result: assumeRole(parts, params, ctx) };
+    case "GetSessionToken":
+      return { operation, result: getSessionToken(parts, params, ctx) };
+    case "GetFederationToken":
+      return { operation, result: getFederationToken(parts, params, ctx) };
+    case "DecodeAuthorizationMessage":
+      return { operation, result: decodeAuthorizationMessage(parts, params, ctx) };
+    case "GetAccessKeyInfo":
+      return { operation, result: getAccessKeyInfo(parts, params, ctx) };
     default:
       if (SIGNED_NOT_IMPLEMENTED.has(operation)) checkSignedRequest(parts, ctx);
       if (SIGNED_NOT_IMPLEMENTED.has(operation) || UNSIGNED_NOT_IMPLEMENTED.has(operation)) {

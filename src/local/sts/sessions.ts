@@ -4,18 +4,38 @@
  * generated at boot, so nothing is stored per session and any stand-in sharing the {@link SessionStore} (e.g. a
  * later S3) can open a token and evaluate policies. Real STS tokens are opaque too (reference §2.2).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import type { ConditionValues } from "../iam/policy";
 import { MESSAGES, StsFault } from "./faults";
 import { newSecretAccessKey, newSessionAccessKeyId } from "./ids";
 
-/** Everything the local stack knows about one issued session. */
-export interface SessionData {
+/** What every issued session carries, whatever made it. */
+export interface SessionCommon {
   accessKeyId: string;
   secretAccessKey: string;
   /** Expiry, seconds since the epoch. */
   expiration: number;
   account: string;
+  /** Inline session policy text, when one was passed. */
+  sessionPolicy?: string;
+  /** Managed session policy ARNs, when passed. */
+  policyArns?: string[];
+  /** Session tags (passed, from a token or an assertion, or inherited as transitive tags), in order. */
+  sessionTags?: { key: string; value: string }[];
+  /** The keys among `sessionTags` that pass on to chained role sessions. */
+  transitiveTagKeys?: string[];
+  /** The source identity (set once; chained sessions keep it). */
+  sourceIdentity?: string;
+  /**
+   * When the caller authenticated with MFA (seconds since the epoch): `aws:MultiFactorAuthPresent` is `true` and
+   * `aws:MultiFactorAuthAge` counts from here. Absent: temporary credentials without MFA (`false`).
+   */
+  mfaAuthenticatedAt?: number;
+}
+
+/** An assumed-role session (AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML). `kind` may be omitted. */
+export interface AssumedRoleSessionData extends SessionCommon {
+  kind?: "assumed-role";
   /** `arn:aws:sts::ACCT:assumed-role/NAME/SESSION` */
   assumedRoleArn: string;
   /** `AROA…:SESSION` */
@@ -39,16 +59,51 @@ export interface SessionData {
      */
     keys: Record<string, string | string[]>;
   };
-  /** Inline session policy text, when one was passed. */
-  sessionPolicy?: string;
-  /** Managed session policy ARNs, when passed. */
-  policyArns?: string[];
-  /** Session tags (for AssumeRoleWithWebIdentity: from the token's `https://aws.amazon.com/tags` claim), in order. */
-  sessionTags?: { key: string; value: string }[];
-  /** The keys among `sessionTags` that pass on to chained role sessions. */
-  transitiveTagKeys?: string[];
-  /** The source identity (from the token's `https://aws.amazon.com/source_identity` claim). */
-  sourceIdentity?: string;
+  /** True when the session was made from another role session's credentials (role chaining). */
+  chained?: boolean;
+}
+
+/** A federated user's session (GetFederationToken): the calling user's permissions ∩ the session policies. */
+export interface FederatedUserSessionData extends SessionCommon {
+  kind: "federated-user";
+  /** `arn:aws:sts::ACCT:federated-user/NAME` */
+  federatedUserArn: string;
+  /** `ACCT:NAME` */
+  federatedUserId: string;
+  /** The IAM user who called GetFederationToken; absent when the account root did. */
+  userName?: string;
+}
+
+/** A GetSessionToken session: the same identity and permissions as the IAM user (or root) who asked for it. */
+export interface UserSessionData extends SessionCommon {
+  kind: "user-session";
+  /** The user's (or root's) ARN. */
+  userArn: string;
+  /** The user's `AIDA…` id, or the account id for root. */
+  userId: string;
+  /** The IAM user; absent when the account root called GetSessionToken. */
+  userName?: string;
+}
+
+/** Everything the local stack knows about one issued session. */
+export type SessionData = AssumedRoleSessionData | FederatedUserSessionData | UserSessionData;
+
+/** `Omit` applied to each member of a union (the built-in one keeps only the common members). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What {@link SessionStore.issue} takes: a session without its key id, secret and expiry. */
+export type SessionInput = DistributiveOmit<SessionData, "accessKeyId" | "secretAccessKey" | "expiration">;
+
+/** True for an assumed-role session (the only kind whose `kind` may be absent). */
+export function isAssumedRoleSession(session: SessionData): session is AssumedRoleSessionData {
+  return session.kind === undefined || session.kind === "assumed-role";
+}
+
+/** The session's identity as GetCallerIdentity answers it (reference §4.2). */
+export function sessionIdentity(session: SessionData): { arn: string; userId: string; account: string } {
+  if (session.kind === "federated-user") return { arn: session.federatedUserArn, userId: session.federatedUserId, account: session.account };
+  if (session.kind === "user-session") return { arn: session.userArn, userId: session.userId, account: session.account };
+  return { arn: session.assumedRoleArn, userId: session.assumedRoleId, account: session.account };
 }
 
 /** Issued credentials, as the response's `Credentials` element carries them. */
@@ -62,31 +117,60 @@ export interface IssuedCredentials {
 const TOKEN_VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Longest encoded authorization message accepted for opening (DecodeAuthorizationMessage allows 10240 characters). */
+const MAX_ENCODED_MESSAGE = 10_240;
+
+/** AES-256-GCM: version byte, IV, tag, ciphertext. */
+function seal(key: Uint8Array, aad: Buffer, plain: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad);
+  const sealed = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  return Buffer.concat([Buffer.from([TOKEN_VERSION]), iv, cipher.getAuthTag(), sealed]);
+}
+
+/** The plain text of {@link seal}'s output; undefined when it does not authenticate. */
+function unseal(key: Uint8Array, aad: Buffer, raw: Buffer): string | undefined {
+  if (raw.length <= 1 + IV_BYTES + TAG_BYTES || raw[0] !== TOKEN_VERSION) return undefined;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(1, 1 + IV_BYTES)).setAAD(aad);
+    decipher.setAuthTag(raw.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /** Seals and opens session tokens with one AES-256-GCM key. */
 export interface SessionStore {
   /** Mint credentials for a session described by everything but the key id, secret and expiry. */
-  issue(session: Omit<SessionData, "accessKeyId" | "secretAccessKey" | "expiration">, expiresAt: number): IssuedCredentials;
+  issue(session: SessionInput, expiresAt: number): IssuedCredentials;
   /** Open a token; undefined when it was not sealed by this store (or is corrupted). */
   open(sessionToken: string): SessionData | undefined;
+  /**
+   * Seal a decoded authorization message (a JSON text) into an opaque, authenticated encoded message that only a
+   * store with the same key can open — the local stack's counterpart of AWS's encoded authorization messages.
+   */
+  sealMessage(json: string): string;
+  /** Open an encoded authorization message; undefined when this store did not seal it (or it was altered). */
+  openMessage(encoded: string): string | undefined;
 }
 
 /** A session store with a fresh random key (pass `key`, 32 bytes, to share one across processes or restarts). */
 export function createSessionStore(key: Uint8Array = randomBytes(32)): SessionStore {
   if (key.length !== 32) throw new Error("session key must be 32 bytes");
   const aad = Buffer.from("web-identity-console local sts session v1");
+  // Authorization messages use their own key, derived from the store's (one key per purpose).
+  const messageKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "web-identity-console authorization message v1", 32));
+  const messageAad = Buffer.from("web-identity-console local authorization message v1");
   return {
     issue(session, expiresAt) {
-      const data: SessionData = {
+      const data = {
         ...session,
         accessKeyId: newSessionAccessKeyId(session.account),
         secretAccessKey: newSecretAccessKey(),
         expiration: Math.floor(expiresAt / 1000),
-      };
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad);
-      const sealed = Buffer.concat([cipher.update(JSON.stringify(data), "utf8"), cipher.final()]);
-      const token = Buffer.concat([Buffer.from([TOKEN_VERSION]), iv, cipher.getAuthTag(), sealed]).toString("base64");
+      } as SessionData;
+      const token = seal(key, aad, JSON.stringify(data)).toString("base64");
       return {
         accessKeyId: data.accessKeyId,
         secretAccessKey: data.secretAccessKey,
@@ -96,23 +180,27 @@ export function createSessionStore(key: Uint8Array = randomBytes(32)): SessionSt
     },
     open(sessionToken) {
       if (sessionToken.length > 16_384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(sessionToken)) return undefined;
-      const raw = Buffer.from(sessionToken, "base64");
-      if (raw.length <= 1 + IV_BYTES + TAG_BYTES || raw[0] !== TOKEN_VERSION) return undefined;
+      const plain = unseal(key, aad, Buffer.from(sessionToken, "base64"));
+      if (plain === undefined) return undefined;
       try {
-        const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(1, 1 + IV_BYTES)).setAAD(aad);
-        decipher.setAuthTag(raw.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
-        const plain = Buffer.concat([decipher.update(raw.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
-        return JSON.parse(plain.toString("utf8")) as SessionData;
+        return JSON.parse(plain) as SessionData;
       } catch {
         return undefined;
       }
+    },
+    sealMessage(json) {
+      return seal(messageKey, messageAad, json).toString("base64url");
+    },
+    openMessage(encoded) {
+      if (encoded.length > MAX_ENCODED_MESSAGE || !/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
+      return unseal(messageKey, messageAad, Buffer.from(encoded, "base64url"));
     },
   };
 }
 
 /**
  * Rule: a temporary (`ASIA…`) key is only valid with the session token it was issued with, before it expires.
- * Long-term keys do not exist in the local stack, so any other key is unknown.
+ * (Long-term `AKIA…` keys of IAM users and root are looked up in stack.json first, by ./callers.ts.)
  * @throws StsFault `InvalidClientTokenId` (403) for an unknown key or a missing/foreign token;
  *   `ExpiredToken` (403) `The security token included in the request is expired` after expiry.
  */
@@ -129,22 +217,38 @@ export function checkSessionCredential(store: SessionStore, accessKeyId: string,
  * The request-context keys a session brings to permission and session policies (IAM User Guide "AWS global condition
  * context keys" and "Identifying users with web identity federation"): the web identity provider's keys, usable as
  * policy variables (`${accounts.google.com:sub}`, `${www.amazon.com:user_id}`, `${graph.facebook.com:id}`,
- * `${127.0.0.1:9400:sub}`), `aws:FederatedProvider`, `aws:userid` (`AROA…:<session>`), `aws:PrincipalArn` (the role's
- * ARN), `aws:PrincipalAccount`, `aws:PrincipalType` (`AssumedRole`), `aws:PrincipalTag/<key>` for session tags and
- * `aws:SourceIdentity`.
+ * `${127.0.0.1:9400:sub}`), `aws:FederatedProvider`, `aws:userid` (`AROA…:<session>`, `ACCT:<name>` for a federated
+ * user, the user's `AIDA…` id or the account id), `aws:PrincipalArn` (the role's ARN for a role session, else the
+ * caller's ARN), `aws:PrincipalAccount`, `aws:PrincipalType` (`AssumedRole`, `FederatedUser`, `User`, `Account`),
+ * `aws:username` (IAM users), `aws:PrincipalTag/<key>` for session tags, `aws:SourceIdentity`, and
+ * `aws:MultiFactorAuthPresent` (`true`/`false`: temporary credentials always carry it) with `aws:MultiFactorAuthAge`
+ * (seconds since the MFA authentication, at `nowMs`).
  */
-export function sessionContextKeys(session: SessionData): ConditionValues {
-  const keys: Record<string, string | readonly string[]> = {
-    "aws:userid": session.assumedRoleId,
-    "aws:PrincipalArn": session.roleArn,
-    "aws:PrincipalAccount": session.account,
-    "aws:PrincipalType": "AssumedRole",
-  };
-  if (session.webIdentity) {
-    Object.assign(keys, session.webIdentity.keys);
-    keys["aws:FederatedProvider"] = session.webIdentity.federatedProvider;
+export function sessionContextKeys(session: SessionData, nowMs: number = Date.now()): ConditionValues {
+  const keys: Record<string, string | readonly string[]> = { "aws:PrincipalAccount": session.account };
+  if (session.kind === "federated-user") {
+    keys["aws:userid"] = session.federatedUserId;
+    keys["aws:PrincipalArn"] = session.federatedUserArn;
+    keys["aws:PrincipalType"] = "FederatedUser";
+  } else if (session.kind === "user-session") {
+    keys["aws:userid"] = session.userId;
+    keys["aws:PrincipalArn"] = session.userArn;
+    keys["aws:PrincipalType"] = session.userName === undefined ? "Account" : "User";
+    if (session.userName !== undefined) keys["aws:username"] = session.userName;
+  } else {
+    keys["aws:userid"] = session.assumedRoleId;
+    keys["aws:PrincipalArn"] = session.roleArn;
+    keys["aws:PrincipalType"] = "AssumedRole";
+    if (session.webIdentity) {
+      Object.assign(keys, session.webIdentity.keys);
+      keys["aws:FederatedProvider"] = session.webIdentity.federatedProvider;
+    }
   }
   for (const { key, value } of session.sessionTags ?? []) keys[`aws:PrincipalTag/${key}`] = value;
   if (session.sourceIdentity !== undefined) keys["aws:SourceIdentity"] = session.sourceIdentity;
+  keys["aws:MultiFactorAuthPresent"] = session.mfaAuthenticatedAt === undefined ? "false" : "true";
+  if (session.mfaAuthenticatedAt !== undefined) {
+    keys["aws:MultiFactorAuthAge"] = String(Math.max(0, Math.floor(nowMs / 1000) - session.mfaAuthenticatedAt));
+  }
   return keys;
 }

@@ -112,3 +112,120 @@ export function policyArnProblems(params: QueryParams): { arns: string[]; proble
   });
   return { arns: arns.slice(0, MAX_POLICY_ARNS), problems };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The signed operations' members (service model types in comments)
+
+/** `externalIdType`. */
+export const EXTERNAL_ID_PATTERN = { text: "[\\w+=,.@:\\/-]*", regex: /^[\w+=,.@:/-]*$/ };
+/** `serialNumberType`. */
+export const SERIAL_NUMBER_PATTERN = { text: "[\\w+=/:,.@-]*", regex: /^[\w+=/:,.@-]*$/ };
+/** `tokenCodeType`. */
+export const TOKEN_CODE_PATTERN = { text: "[\\d]*", regex: /^\d*$/ };
+/** `userNameType` (GetFederationToken `Name`). */
+export const FEDERATED_NAME_PATTERN = { text: "[\\w+=,.@-]*", regex: /^[\w+=,.@-]*$/ };
+/** `accessKeyIdType`. */
+export const ACCESS_KEY_ID_PATTERN = { text: "[\\w]*", regex: /^\w*$/ };
+/** `tagKeyType` / `tagValueType`. */
+export const TAG_KEY_PATTERN = { text: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", regex: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u };
+export const TAG_VALUE_PATTERN = { text: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", regex: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u };
+
+const MFA_RULES: readonly MemberRule[] = [
+  { param: "SerialNumber", member: "serialNumber", min: 9, max: 256, pattern: SERIAL_NUMBER_PATTERN },
+  { param: "TokenCode", member: "tokenCode", min: 6, max: 6, pattern: TOKEN_CODE_PATTERN },
+];
+
+/** The scalar members of `AssumeRoleRequest` (lists: {@link policyArnProblems}, {@link tagProblems}). */
+export const ASSUME_ROLE_RULES: readonly MemberRule[] = [
+  { param: "RoleArn", member: "roleArn", required: true, min: 20, max: 2048, pattern: ARN_PATTERN },
+  { param: "RoleSessionName", member: "roleSessionName", required: true, min: 2, max: 64, pattern: SESSION_NAME_PATTERN },
+  // unrestrictedSessionPolicyDocumentType: min 1, no model maximum since 2023-10 (reference §4.1).
+  { param: "Policy", member: "policy", min: 1, pattern: POLICY_PATTERN },
+  { param: "DurationSeconds", member: "durationSeconds", integer: { min: 900, max: 43200 } },
+  { param: "ExternalId", member: "externalId", min: 2, max: 1224, pattern: EXTERNAL_ID_PATTERN },
+  ...MFA_RULES,
+  SOURCE_IDENTITY_RULE,
+];
+
+/** `GetSessionTokenRequest`. */
+export const GET_SESSION_TOKEN_RULES: readonly MemberRule[] = [
+  { param: "DurationSeconds", member: "durationSeconds", integer: { min: 900, max: 129600 } },
+  ...MFA_RULES,
+];
+
+/** The scalar members of `GetFederationTokenRequest`. */
+export const GET_FEDERATION_TOKEN_RULES: readonly MemberRule[] = [
+  { param: "Name", member: "name", required: true, min: 2, max: 32, pattern: FEDERATED_NAME_PATTERN },
+  { param: "Policy", member: "policy", min: 1, max: 2048, pattern: POLICY_PATTERN },
+  { param: "DurationSeconds", member: "durationSeconds", integer: { min: 900, max: 129600 } },
+];
+
+/** `DecodeAuthorizationMessageRequest`. */
+export const DECODE_AUTHORIZATION_MESSAGE_RULES: readonly MemberRule[] = [
+  { param: "EncodedMessage", member: "encodedMessage", required: true, min: 1, max: 10240 },
+];
+
+/** `GetAccessKeyInfoRequest`. */
+export const GET_ACCESS_KEY_INFO_RULES: readonly MemberRule[] = [
+  { param: "AccessKeyId", member: "accessKeyId", required: true, min: 16, max: 128, pattern: ACCESS_KEY_ID_PATTERN },
+];
+
+/** At most 50 session tags and 50 transitive tag keys (`tagListType`, `tagKeyListType`). */
+export const MAX_REQUEST_TAGS = 50;
+
+/** Session tags passed as request members (`Tags.member.N.Key` / `.Value`), in order. */
+export interface RequestTag {
+  key: string;
+  value: string;
+}
+
+/**
+ * The `Tags` and (when `transitive`) `TransitiveTagKeys` lists of a request, and their model violations worded like
+ * the other members: ≤ 50 entries each, keys 1–128 and values 0–256 characters of the tag patterns, `Key` and
+ * `Value` both required. The member paths (`tags.1.member.key`, `transitiveTagKeys.1.member`) follow
+ * {@link policyArnProblems}' form; AWS's exact paths for these lists were not captured [~].
+ */
+export function tagProblems(params: QueryParams, transitive: boolean): { tags: RequestTag[]; transitiveTagKeys: string[]; problems: string[] } {
+  const problems: string[] = [];
+  const tags: RequestTag[] = [];
+  const count = (prefix: string, suffixes: readonly string[]) => {
+    let n = 0;
+    while (n <= MAX_REQUEST_TAGS && suffixes.some((suffix) => params.has(`${prefix}.member.${n + 1}${suffix}`))) n++;
+    return n;
+  };
+  const tagCount = count("Tags", [".Key", ".Value"]);
+  if (tagCount > MAX_REQUEST_TAGS) {
+    problems.push(`Value '[${tagCount}+ tags]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_REQUEST_TAGS}`);
+  }
+  for (let i = 1; i <= Math.min(tagCount, MAX_REQUEST_TAGS); i++) {
+    const key = params.get(`Tags.member.${i}.Key`);
+    const value = params.get(`Tags.member.${i}.Value`);
+    problems.push(...memberProblems({ param: "", member: `tags.${i}.member.key`, required: true, min: 1, max: 128, pattern: TAG_KEY_PATTERN }, key));
+    problems.push(...memberProblems({ param: "", member: `tags.${i}.member.value`, required: true, max: 256, pattern: TAG_VALUE_PATTERN }, value));
+    if (key !== undefined && value !== undefined) tags.push({ key, value });
+  }
+  const transitiveTagKeys: string[] = [];
+  if (transitive) {
+    const keyCount = count("TransitiveTagKeys", [""]);
+    if (keyCount > MAX_REQUEST_TAGS) {
+      problems.push(`Value '[${keyCount}+ keys]' at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${MAX_REQUEST_TAGS}`);
+    }
+    for (let i = 1; i <= Math.min(keyCount, MAX_REQUEST_TAGS); i++) {
+      const key = params.get(`TransitiveTagKeys.member.${i}`) ?? "";
+      problems.push(...memberProblems({ param: "", member: `transitiveTagKeys.${i}.member`, min: 1, max: 128, pattern: TAG_KEY_PATTERN }, key));
+      transitiveTagKeys.push(key);
+    }
+  }
+  return { tags, transitiveTagKeys, problems };
+}
+
+/**
+ * Rule: a `SourceIdentity` member does not start with the reserved `aws:` prefix (IAM User Guide "Monitor and control
+ * actions taken with assumed roles": "You can't use a value that begins with the text aws:").
+ * The wording is the model-validation form; AWS's exact text for this case was not captured [~].
+ */
+export function sourceIdentityProblems(value: string | undefined): string[] {
+  return value !== undefined && value.toLowerCase().startsWith("aws:")
+    ? [`Value '${value}' at 'sourceIdentity' failed to satisfy constraint: Member must not start with the reserved prefix 'aws:'`]
+    : [];
+}
