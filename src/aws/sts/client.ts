@@ -12,7 +12,7 @@ import type { AwsCallResult, Exchange, ResponseMetadata, RetriedAttempt } from "
 import type { QueryParams } from "../query";
 import type { SigningCredentials } from "../signer";
 import type { StsAnswer } from "./answer";
-import { callWithRetry } from "./retry";
+import { callWithRetry, retryPolicyProblem } from "./retry";
 import { exchangeAndProcess, queryRequest, signedQueryRequest, STS_API_VERSION, type PreparedRequest } from "./send";
 
 /** Credentials to sign with, or a function that returns the current ones (asked before every signed attempt). */
@@ -80,9 +80,8 @@ export function createStsClient(config: StsClientConfig): StsClient {
     throw new AwsClientError("invalid-configuration", (error as Error).message, { cause: error });
   }
   const retry = config.retry ?? DEFAULT_RETRY_POLICY;
-  if (!Number.isInteger(retry.retries) || retry.retries < 0 || retry.retries > 10 || !(retry.baseMs >= 0)) {
-    throw new AwsClientError("invalid-configuration", `The retry policy needs 0–10 retries and a base delay of 0 ms or more, not ${retry.retries} and ${retry.baseMs}.`);
-  }
+  const problem = retryPolicyProblem(retry.retries, retry.baseMs);
+  if (problem) throw new AwsClientError("invalid-configuration", problem);
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new AwsClientError("invalid-configuration", `The timeout must be more than 0 ms, not ${timeoutMs}.`);
   return { config: { ...config, retry, timeoutMs }, endpoint, clockSkew: config.clockSkew };

@@ -22,6 +22,13 @@ export interface RetryOptions {
   readonly onRetry?: ((info: { readonly attempt: number; readonly delayMs: number; readonly error: unknown }) => void) | undefined;
 }
 
+/** What is wrong with a retry policy (0–10 retries, base delay ≥ 0), or `undefined`. */
+export function retryPolicyProblem(retries: number, baseMs: number): string | undefined {
+  return Number.isInteger(retries) && retries >= 0 && retries <= 10 && baseMs >= 0
+    ? undefined
+    : `A retry policy needs 0–10 retries and a base delay of 0 ms or more, not ${retries} and ${baseMs}.`;
+}
+
 function abortedError(signal: AbortSignal): AwsClientError {
   return abortReasonKind(signal.reason) === "timeout"
     ? new AwsClientError("timeout", "The call took too long and was stopped.", { cause: signal.reason })
@@ -58,8 +65,8 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function callWithRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { retries, baseMs, signal } = options;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new RangeError(`retries must be a whole number from 0 to 10, not ${retries}.`);
-  if (!(baseMs >= 0)) throw new RangeError(`baseMs must be zero or more, not ${baseMs}.`);
+  const problem = retryPolicyProblem(retries, baseMs);
+  if (problem) throw new RangeError(problem);
   const maxDelayMs = options.maxDelayMs ?? 20_000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
