@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { AwsClientError, AwsServiceError } from "./errors";
+import { LWA_XML, rejection } from "./testing";
 import {
   assumeRoleWithWebIdentity,
   assumeRoleWithWebIdentityRequest,
@@ -43,29 +44,6 @@ const SUCCESS_HEADERS = {
   Date: "Thu, 18 Jan 2024 14:20:16 GMT",
 };
 
-// The STS API reference's example (Login with Amazon).
-const LWA_XML = `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleWithWebIdentityResult>
-    <SubjectFromWebIdentityToken>amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A</SubjectFromWebIdentityToken>
-    <Audience>client.5498841531868486423.1548@apps.example.com</Audience>
-    <AssumedRoleUser>
-      <Arn>arn:aws:sts::123456789012:assumed-role/FederatedWebIdentityRole/app1</Arn>
-      <AssumedRoleId>AROACLKWSDQRAOEXAMPLE:app1</AssumedRoleId>
-    </AssumedRoleUser>
-    <Credentials>
-      <SessionToken>AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE</SessionToken>
-      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>
-      <Expiration>2014-10-24T23:00:23Z</Expiration>
-      <AccessKeyId>ASgeIAIOSFODNN7EXAMPLE</AccessKeyId>
-    </Credentials>
-    <SourceIdentity>SourceIdentityValue</SourceIdentity>
-    <Provider>www.amazon.com</Provider>
-  </AssumeRoleWithWebIdentityResult>
-  <ResponseMetadata>
-    <RequestId>ad4156e9-bce1-11e2-82e6-6b6efEXAMPLE</RequestId>
-  </ResponseMetadata>
-</AssumeRoleWithWebIdentityResponse>`;
-
 // reference/sts.md §3.1.
 const ERROR_XML = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <Error>
@@ -97,15 +75,6 @@ const CREDENTIALS = { accessKeyId: "ASIADBQP57FF2AEXAMPL", secretAccessKey: "wJa
 
 function xml(body: string, status = 200, headers: Record<string, string> = { "Content-Type": "text/xml" }): Response {
   return new Response(body, { status, headers });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** A client for the regional us-east-1 endpoint (= ENDPOINT), without retries unless asked. */

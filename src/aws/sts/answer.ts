@@ -213,6 +213,31 @@ export function readAssumedRoleUser(result: XmlElement, context: AnswerContext):
   };
 }
 
+/** What every AssumeRole* answer has: the session's credentials and identity, and the packed size of its policies. */
+export interface RoleSessionResult {
+  readonly credentials: TemporaryCredentials;
+  readonly assumedRoleUser: AssumedRoleUser;
+  /** Percent of the packed-policy limit; absent when no session policy/tags were involved. */
+  readonly packedPolicySize?: number | undefined;
+  readonly sourceIdentity?: string | undefined;
+  /** `ResponseMetadata/RequestId`, else the `x-amzn-RequestId` header. */
+  readonly requestId: string | undefined;
+}
+
+/**
+ * The members every AssumeRole* answer has, each asserted.
+ * @throws {AwsClientError} `invalid-response` naming the field.
+ */
+export function readRoleSession(result: XmlElement, context: AnswerContext, requestId: string | undefined): RoleSessionResult {
+  return {
+    credentials: readCredentials(result, context),
+    assumedRoleUser: readAssumedRoleUser(result, context),
+    packedPolicySize: readPackedPolicySize(result, context),
+    sourceIdentity: optionalText(result, context, ["SourceIdentity"]),
+    requestId,
+  };
+}
+
 /**
  * `PackedPolicySize`: a whole number (percent of the packed-policy limit), `undefined` when absent.
  * @throws {AwsClientError} `invalid-response` for anything else.

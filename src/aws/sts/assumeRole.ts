@@ -1,16 +1,6 @@
 /** AssumeRole (signed): a role session from the caller's credentials — an IAM user's, or another role session's (role chaining). */
 import type { QueryParams } from "../query";
-import {
-  answerOf,
-  optionalText,
-  parseStsAnswer,
-  readAssumedRoleUser,
-  readCredentials,
-  readPackedPolicySize,
-  type AssumedRoleUser,
-  type StsAnswer,
-  type TemporaryCredentials,
-} from "./answer";
+import { answerOf, parseStsAnswer, readRoleSession, type RoleSessionResult, type StsAnswer } from "./answer";
 import { operationParams, runOperation, type StsCallOptions, type StsCallResult, type StsClient } from "./client";
 import { ARN_LIMITS, listChecks, NAME_PATTERN, POLICY_PATTERN, policyArnChecks, TAG_KEY_PATTERN, tagChecks, validate, type Tag } from "./validation";
 
@@ -46,15 +36,8 @@ export interface AssumeRoleParams {
   readonly providedContexts?: readonly ProvidedContext[] | undefined;
 }
 
-/** The parsed AssumeRole answer. */
-export interface AssumeRoleResult {
-  readonly credentials: TemporaryCredentials;
-  readonly assumedRoleUser: AssumedRoleUser;
-  /** Present only when a session policy or tags were passed. */
-  readonly packedPolicySize?: number | undefined;
-  readonly sourceIdentity?: string | undefined;
-  readonly requestId: string | undefined;
-}
+/** The parsed AssumeRole answer (`PackedPolicySize` only when a session policy or tags were passed). */
+export type AssumeRoleResult = RoleSessionResult;
 
 /**
  * The form parameters of AssumeRole, checked against the model (reference/sts.md §4.1).
@@ -105,13 +88,7 @@ export async function processAssumeRoleResponse(response: Response): Promise<Ass
 
 function readAssumeRole(answer: StsAnswer): AssumeRoleResult {
   const { result, requestId, context } = parseStsAnswer(answer, "AssumeRole");
-  return {
-    credentials: readCredentials(result, context),
-    assumedRoleUser: readAssumedRoleUser(result, context),
-    packedPolicySize: readPackedPolicySize(result, context),
-    sourceIdentity: optionalText(result, context, ["SourceIdentity"]),
-    requestId,
-  };
+  return readRoleSession(result, context, requestId);
 }
 
 /**

@@ -12,6 +12,7 @@ import { createSessionStore } from "../../local/sts/sessions";
 import { isAwsClientError, isAwsServiceError } from "../errors";
 import { parseXml, textAt } from "../xml";
 import { assumeRoleWithWebIdentity, createStsClient, getCallerIdentity, type StsClient, type StsClientConfig, type TemporaryCredentials } from "./index";
+import { rejection } from "../testing";
 
 const USER_ROLE = "arn:aws:iam::123456789012:role/WebIdentityConsoleUser";
 const ALICE_ROLE = "arn:aws:iam::123456789012:role/demo/AliceOnly";
@@ -40,15 +41,6 @@ function client(extra: Partial<StsClientConfig> = {}): StsClient {
 async function idToken(username: string): Promise<string> {
   const tokens = await signInHeadless({ issuer: idp.issuer, clientId: "web-identity-console", redirectUri: "http://127.0.0.1:5173/", username, password: `${username}-password` });
   return tokens.idToken;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 async function webIdentityCredentials(username: string, durationSeconds = 3600): Promise<TemporaryCredentials> {

@@ -11,7 +11,7 @@
 export { stsEndpoint, type StsEndpoint } from "../endpoint";
 export type { AwsCallResult, Exchange, ExchangeRequest, ExchangeResponse, ResponseMetadata, SigningSteps } from "../exchange";
 export type { SigningCredentials } from "../signer";
-export { parseIsoTimestamp, requestIdFromHeaders, readStsAnswer, type AssumedRoleUser, type TemporaryCredentials } from "./answer";
+export { parseIsoTimestamp, requestIdFromHeaders, readStsAnswer, type AssumedRoleUser, type RoleSessionResult, type TemporaryCredentials } from "./answer";
 export * from "./assumeRole";
 export * from "./client";
 export * from "./identity";

@@ -21,6 +21,7 @@ import {
   withRegion,
   type StsClientConfig,
 } from "./index";
+import { rejection } from "../testing";
 
 const CREDENTIALS = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY" };
 const ROLE = "arn:aws:iam::123456789012:role/demo";
@@ -45,15 +46,6 @@ function thrown(fn: () => unknown): unknown {
     return error;
   }
   throw new Error("expected an error");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 const CREDENTIALS_XML = `<Credentials><SessionToken>token</SessionToken><SecretAccessKey>secret</SecretAccessKey><Expiration>2019-07-15T23:28:33.359Z</Expiration><AccessKeyId>ASIAEXAMPLE</AccessKeyId></Credentials>`;

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isAwsClientError, isAwsServiceError } from "../errors";
+import { LWA_XML } from "../testing";
 import { parseXml, XmlParseError } from "../xml";
 import { processAssumeRoleResponse } from "./assumeRole";
 import { processDecodeAuthorizationMessageResponse, processGetCallerIdentityResponse } from "./identity";
@@ -12,26 +13,8 @@ import { processAssumeRoleWithSamlResponse, processAssumeRoleWithWebIdentityResp
 
 const RUNS = 400;
 
-const AWRWI = `<?xml version="1.0" encoding="UTF-8"?>
-<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleWithWebIdentityResult>
-    <SubjectFromWebIdentityToken>amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A</SubjectFromWebIdentityToken>
-    <Audience>client.5498841531868486423.1548@apps.example.com</Audience>
-    <AssumedRoleUser>
-      <Arn>arn:aws:sts::123456789012:assumed-role/FederatedWebIdentityRole/app1</Arn>
-      <AssumedRoleId>AROACLKWSDQRAOEXAMPLE:app1</AssumedRoleId>
-    </AssumedRoleUser>
-    <Credentials>
-      <SessionToken>AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE</SessionToken>
-      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>
-      <Expiration>2014-10-24T23:00:23Z</Expiration>
-      <AccessKeyId>ASgeIAIOSFODNN7EXAMPLE</AccessKeyId>
-    </Credentials>
-    <PackedPolicySize>6</PackedPolicySize>
-    <Provider>www.amazon.com</Provider>
-  </AssumeRoleWithWebIdentityResult>
-  <ResponseMetadata><RequestId>ad4156e9-bce1-11e2-82e6-6b6efEXAMPLE</RequestId></ResponseMetadata>
-</AssumeRoleWithWebIdentityResponse>`;
+/** A real answer with every optional member too. */
+const AWRWI = LWA_XML.replace("<Provider>", "<PackedPolicySize>6</PackedPolicySize><Provider>");
 
 const ERROR = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <Error><Type>Sender</Type><Code>ValidationError</Code><Message>1 validation error detected: Value &apos;a b&apos; at &#39;roleSessionName&#39; failed</Message></Error>

@@ -3,18 +3,7 @@
  * against the model's limits), a request/process pair for step-by-step use, and an end-to-end call through a client.
  */
 import type { QueryParams } from "../query";
-import {
-  answerOf,
-  optionalText,
-  parseStsAnswer,
-  readAssumedRoleUser,
-  readCredentials,
-  readPackedPolicySize,
-  requiredText,
-  type AssumedRoleUser,
-  type StsAnswer,
-  type TemporaryCredentials,
-} from "./answer";
+import { answerOf, parseStsAnswer, readRoleSession, requiredText, type RoleSessionResult, type StsAnswer } from "./answer";
 import { operationParams, runOperation, type StsCallOptions, type StsCallResult, type StsClient } from "./client";
 import { queryRequest, sendPrepared, type FetchOptions, type PreparedRequest } from "./send";
 import { ARN_LIMITS, NAME_PATTERN, POLICY_PATTERN, policyArnChecks, validate } from "./validation";
@@ -39,18 +28,11 @@ export interface AssumeRoleWithWebIdentityParams {
 }
 
 /** The parsed AssumeRoleWithWebIdentity answer. */
-export interface AssumeRoleWithWebIdentityResult {
-  readonly credentials: TemporaryCredentials;
-  readonly assumedRoleUser: AssumedRoleUser;
+export interface AssumeRoleWithWebIdentityResult extends RoleSessionResult {
   readonly subjectFromWebIdentityToken: string;
   /** `accounts.google.com`, `www.amazon.com`, `graph.facebook.com`, or an IAM OIDC provider ARN. */
   readonly provider: string;
   readonly audience: string;
-  /** Percent of the packed-policy limit; absent when no session policy/tags were involved. */
-  readonly packedPolicySize?: number | undefined;
-  readonly sourceIdentity?: string | undefined;
-  /** `ResponseMetadata/RequestId`, else the `x-amzn-RequestId` header. */
-  readonly requestId: string | undefined;
 }
 
 /**
@@ -118,14 +100,10 @@ export async function processAssumeRoleWithWebIdentityResponse(response: Respons
 function readAssumeRoleWithWebIdentity(answer: StsAnswer): AssumeRoleWithWebIdentityResult {
   const { result, requestId, context } = parseStsAnswer(answer, "AssumeRoleWithWebIdentity");
   return {
-    credentials: readCredentials(result, context),
-    assumedRoleUser: readAssumedRoleUser(result, context),
+    ...readRoleSession(result, context, requestId),
     subjectFromWebIdentityToken: requiredText(result, context, ["SubjectFromWebIdentityToken"]),
     provider: requiredText(result, context, ["Provider"]),
     audience: requiredText(result, context, ["Audience"]),
-    packedPolicySize: readPackedPolicySize(result, context),
-    sourceIdentity: optionalText(result, context, ["SourceIdentity"]),
-    requestId,
   };
 }
 
@@ -156,10 +134,7 @@ export interface AssumeRoleWithSamlParams {
 }
 
 /** The parsed AssumeRoleWithSAML answer. */
-export interface AssumeRoleWithSamlResult {
-  readonly credentials: TemporaryCredentials;
-  readonly assumedRoleUser: AssumedRoleUser;
-  readonly packedPolicySize?: number | undefined;
+export interface AssumeRoleWithSamlResult extends RoleSessionResult {
   /** The assertion's `NameID`. */
   readonly subject: string;
   /** `persistent`, `transient`, or the full NameID format URI. */
@@ -170,8 +145,6 @@ export interface AssumeRoleWithSamlResult {
   readonly audience: string;
   /** BASE64(SHA1(Issuer + AccountId + "/" + ProviderFriendlyName)): with `subject`, a stable user id. */
   readonly nameQualifier: string;
-  readonly sourceIdentity?: string | undefined;
-  readonly requestId: string | undefined;
 }
 
 /**
@@ -214,16 +187,12 @@ export async function processAssumeRoleWithSamlResponse(response: Response): Pro
 function readAssumeRoleWithSaml(answer: StsAnswer): AssumeRoleWithSamlResult {
   const { result, requestId, context } = parseStsAnswer(answer, "AssumeRoleWithSAML");
   return {
-    credentials: readCredentials(result, context),
-    assumedRoleUser: readAssumedRoleUser(result, context),
-    packedPolicySize: readPackedPolicySize(result, context),
+    ...readRoleSession(result, context, requestId),
     subject: requiredText(result, context, ["Subject"]),
     subjectType: requiredText(result, context, ["SubjectType"]),
     issuer: requiredText(result, context, ["Issuer"]),
     audience: requiredText(result, context, ["Audience"]),
     nameQualifier: requiredText(result, context, ["NameQualifier"]),
-    sourceIdentity: optionalText(result, context, ["SourceIdentity"]),
-    requestId,
   };
 }
 
