@@ -22,11 +22,13 @@ let sts: StsServer;
 let config: StackConfig;
 /** Offset of the STS clock from real time (ms), to play clock skew. */
 let stsOffsetMs = 0;
+/** Shared by every STS of this file: credentials issued by one are known to the others. */
+const sessions = createSessionStore();
 
 beforeAll(async () => {
   idp = await startIdp({ config: loadStackConfig(), port: 0, quiet: true });
   config = loadStackConfig(undefined, { issuer: idp.issuer });
-  sts = await startSts({ config, port: 0, sessions: createSessionStore(), now: () => Date.now() + stsOffsetMs });
+  sts = await startSts({ config, port: 0, sessions, now: () => Date.now() + stsOffsetMs });
 });
 
 afterAll(async () => {
@@ -115,6 +117,36 @@ describe("AssumeRoleWithWebIdentity and GetCallerIdentity on the wire", () => {
       expect(error).toMatchObject({ code: "ExpiredToken", status: 403, message: "The security token included in the request is expired", metadata: { attempts: 2 } });
     } finally {
       stsOffsetMs = 0;
+    }
+  });
+});
+
+describe("retries against a stand-in that refuses on purpose", () => {
+  it("Throttling (the local STS over its configured rate) is retried with full-jitter backoff until the bucket refills", async () => {
+    const throttled = await startSts({ config: { ...config, sts: { maxRequestsPerSecond: 10 } }, port: 0, sessions });
+    try {
+      const credentials = await webIdentityCredentials("alice");
+      const waits: number[] = [];
+      const c = createStsClient({
+        region: config.region,
+        endpoint: throttled.url,
+        credentials,
+        retry: { retries: 4, baseMs: 200 },
+        random: () => 0.99,
+        sleep: (ms) => new Promise((resolve) => setTimeout(() => resolve(waits.push(ms)), ms)),
+      });
+      // Empty the bucket (10 requests in well under a second), then ask once more.
+      const burst = await Promise.allSettled(Array.from({ length: 12 }, () => getCallerIdentity(createStsClient({ region: config.region, endpoint: throttled.url, credentials, retry: { retries: 0, baseMs: 0 } }))));
+      expect(burst.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
+      const done = await getCallerIdentity(c);
+      expect(done.result.arn).toBe("arn:aws:sts::123456789012:assumed-role/WebIdentityConsoleUser/alice");
+      expect(done.metadata.attempts).toBeGreaterThan(1);
+      expect(done.exchange.retried?.every((r) => r.why === "Throttling" && r.exchange.response?.status === 400)).toBe(true);
+      // Attempt n waited within its backoff window [0, 200·2ⁿ⁻¹) ms.
+      waits.forEach((ms, n) => expect(ms).toBeLessThan(200 * 2 ** n));
+      expect(done.metadata.totalRetryDelayMs).toBe(waits.reduce((a, b) => a + b, 0));
+    } finally {
+      await throttled.close();
     }
   });
 });
