@@ -103,7 +103,29 @@ ${config.users.map((u) => `  ${u.username.padEnd(8)} password: ${u.password.padE
 Roles (account ${config.account}):
 ${config.roles.map((r) => `  arn:${config.partition}:iam::${config.account}:role${r.path}${r.name} — ${r.description ?? ""}`).join("\n")}
 
+${iamUserLines().join("\n")}
+
 Press Ctrl+C to stop.`);
+
+/** The IAM users' and root's long-term keys (local test values), an AWS CLI profile per key, and the endpoint hint. */
+function iamUserLines(): string[] {
+  const keyed = [
+    ...config.iamUsers.map((u) => ({ profile: `wic-${u.name}`, label: `${u.name.padEnd(8)} arn:${config.partition}:iam::${config.account}:user${u.path}${u.name}`, key: u.accessKeys[0], mfa: u.mfa, note: u.description ?? "" })),
+    ...(config.root ? [{ profile: "wic-root", label: `root     arn:${config.partition}:iam::${config.account}:root`, key: config.root.accessKeys[0], mfa: config.root.mfa, note: "the account root (cannot AssumeRole)" }] : []),
+  ].filter((k) => k.key !== undefined);
+  if (keyed.length === 0) return [];
+  return [
+    "IAM users (long-term keys for the signed STS calls; local test values, not secrets):",
+    ...keyed.flatMap((k) => [
+      `  ${k.label} — ${k.note}`,
+      `           access key ${k.key?.accessKeyId}  secret ${k.key?.secretAccessKey}`,
+      ...(k.mfa ? [`           MFA device ${k.mfa.serialNumber}  TOTP seed (base32) ${k.mfa.totpSecret}`] : []),
+    ]),
+    "",
+    "~/.aws/credentials (then: export AWS_ENDPOINT_URL_STS=" + sts.url + " AWS_REGION=" + config.region + "; aws sts get-caller-identity --profile wic-operator):",
+    ...keyed.flatMap((k) => [`  [${k.profile}]`, `  aws_access_key_id = ${k.key?.accessKeyId}`, `  aws_secret_access_key = ${k.key?.secretAccessKey}`]),
+  ];
+}
 
 let stopping = false;
 async function stop() {

@@ -27,9 +27,10 @@ export interface RequestContext {
    * `{ type: "Federated", id: "arn:aws:iam::123456789012:oidc-provider/…" }`. Undefined for identity policies,
    * whose `Principal` element is then ignored. `aliases` are the other values a `Principal` entry of that type may
    * name the caller by (IAM "AWS JSON policy elements: Principal"): for an IAM user its account (`arn:aws:iam::ACCT:root`
-   * or the bare account id), for a role session also the role's ARN.
+   * or the bare account id), for a role session also the role's ARN. With `exact`, a wildcard `*` does not name it
+   * (used to tell a statement that names the caller itself from one that names everyone).
    */
-  principal?: { type: string; id: string; aliases?: readonly string[] };
+  principal?: { type: string; id: string; aliases?: readonly string[]; exact?: boolean };
   /** Condition keys and policy-variable values. */
   keys: ConditionValues;
 }
@@ -105,7 +106,7 @@ function listCheck(
 
 /** Whether a Principal entry (`type`, `id` as written) names the calling principal (`AWS: "*"` names anyone). */
 function principalNamed(type: string, id: string, principal: NonNullable<RequestContext["principal"]>): boolean {
-  if (id === "*") return type === "AWS" || type === principal.type;
+  if (id === "*") return principal.exact !== true && (type === "AWS" || type === principal.type);
   return type === principal.type && (id === principal.id || (principal.aliases !== undefined && principal.aliases.includes(id)));
 }
 

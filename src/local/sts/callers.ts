@@ -91,7 +91,8 @@ export function callerIdentity(config: StackConfig, caller: Caller): CallerIdent
 
 /**
  * The caller as a trust policy's `Principal` names it. `direct` matches only a `Principal` naming exactly this user,
- * role session or federated user; `full` also the caller's account (`arn:aws:iam::ACCT:root` or the bare account id)
+ * role session or federated user (not `*`: whether real IAM counts `"AWS": "*"` as a direct grant was not found [~],
+ * so the caller's own policies decide too); `full` also the caller's account (`arn:aws:iam::ACCT:root` or the bare account id)
  * and, for a role session, the role's ARN. IAM "Policy evaluation logic" (same account): a resource-based policy that
  * names the IAM user or the session principal itself grants directly; one that names the account or a role ARN
  * leaves the decision to the caller's own identity-based policies too.
@@ -100,7 +101,7 @@ export function callerTrustPrincipal(config: StackConfig, caller: Caller): { dir
   const { arn } = callerIdentity(config, caller);
   const account = [rootArn(config), config.account];
   const roleArn = caller.kind === "session" && isAssumedRoleSession(caller.session) ? [caller.session.roleArn] : [];
-  return { direct: { type: "AWS", id: arn }, full: { type: "AWS", id: arn, aliases: [...roleArn, ...account] } };
+  return { direct: { type: "AWS", id: arn, exact: true }, full: { type: "AWS", id: arn, aliases: [...roleArn, ...account] } };
 }
 
 /**

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { StsFault } from "./faults";
 import { parseForm } from "./query";
-import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers, policyArnProblems } from "./validation";
+import {
+  ASSUME_ROLE_RULES,
+  ASSUME_ROLE_WITH_WEB_IDENTITY_RULES,
+  checkMembers,
+  DECODE_AUTHORIZATION_MESSAGE_RULES,
+  GET_ACCESS_KEY_INFO_RULES,
+  GET_FEDERATION_TOKEN_RULES,
+  GET_SESSION_TOKEN_RULES,
+  policyArnProblems,
+  sourceIdentityProblems,
+  tagProblems,
+  type MemberRule,
+} from "./validation";
 
 const ROLE = "arn:aws:iam::123456789012:role/WebIdentityConsoleUser";
 
@@ -86,5 +98,64 @@ describe("AssumeRoleWithWebIdentity member validation (AWS's ValidationError wor
     expect(problem(`${ok}&PolicyArns.member.1.arn=short`)).toBe(
       "1 validation error detected: Value 'short' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20",
     );
+  });
+});
+
+describe("the signed operations' members (AssumeRole, GetSessionToken, GetFederationToken, DecodeAuthorizationMessage, GetAccessKeyInfo)", () => {
+  const validation = (rules: readonly MemberRule[], body: string, extra: (params: Map<string, string>) => string[] = () => []): string => {
+    const params = parseForm(body);
+    try {
+      checkMembers(params, rules, extra(params));
+    } catch (e) {
+      if (e instanceof StsFault && e.code === "ValidationError" && e.status === 400) return e.message;
+      throw e;
+    }
+    return "";
+  };
+  const head = "1 validation error detected: ";
+  const roleArn = `RoleArn=${encodeURIComponent(ROLE)}&RoleSessionName=s1`;
+
+  it.each([
+    [ASSUME_ROLE_RULES, `${roleArn}&DurationSeconds=43200&ExternalId=ab&SerialNumber=${encodeURIComponent("arn:aws:iam::123456789012:mfa/operator")}&TokenCode=123456&SourceIdentity=ab`, ""],
+    [ASSUME_ROLE_RULES, `${roleArn}&ExternalId=a`, `${head}Value 'a' at 'externalId' failed to satisfy constraint: Member must have length greater than or equal to 2`],
+    [ASSUME_ROLE_RULES, `${roleArn}&ExternalId=a%20b`, `${head}Value 'a b' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`],
+    [ASSUME_ROLE_RULES, `${roleArn}&TokenCode=1234567`, `${head}Value '1234567' at 'tokenCode' failed to satisfy constraint: Member must have length less than or equal to 6`],
+    [ASSUME_ROLE_RULES, `${roleArn}&SerialNumber=short`, `${head}Value 'short' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9`],
+    [ASSUME_ROLE_RULES, `${roleArn}&SourceIdentity=a`, `${head}Value 'a' at 'sourceIdentity' failed to satisfy constraint: Member must have length greater than or equal to 2`],
+    [ASSUME_ROLE_RULES, `${roleArn}&Policy=${"x".repeat(5000)}`, ""],
+    [GET_SESSION_TOKEN_RULES, "DurationSeconds=129600", ""],
+    [GET_SESSION_TOKEN_RULES, "DurationSeconds=abc", `${head}Value 'abc' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`],
+    [GET_FEDERATION_TOKEN_RULES, "", `${head}Value null at 'name' failed to satisfy constraint: Member must not be null`],
+    [GET_FEDERATION_TOKEN_RULES, `Name=${"n".repeat(33)}`, `${head}Value '${"n".repeat(33)}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 32`],
+    [GET_FEDERATION_TOKEN_RULES, `Name=ok&Policy=${"x".repeat(2049)}`, `${head}Value '${"x".repeat(2049)}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048`],
+    [DECODE_AUTHORIZATION_MESSAGE_RULES, "EncodedMessage=", `${head}Value '' at 'encodedMessage' failed to satisfy constraint: Member must have length greater than or equal to 1`],
+    [GET_ACCESS_KEY_INFO_RULES, "AccessKeyId=AKIA-not-valid-id", `${head}Value 'AKIA-not-valid-id' at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]*`],
+  ] as const)("%#: %s", (rules, body, expected) => {
+    expect(validation(rules, body)).toBe(expected);
+  });
+
+  it("Tags and TransitiveTagKeys: patterns, lengths, a missing Value, more than 50", () => {
+    const tags = (body: string, transitive = true) => validation([], body, (p) => tagProblems(p, transitive).problems);
+    expect(tags("Tags.member.1.Key=Team&Tags.member.1.Value=blue&TransitiveTagKeys.member.1=Team")).toBe("");
+    expect(tags("Tags.member.1.Key=Team&Tags.member.1.Value=")).toBe("");
+    expect(tags("Tags.member.1.Key=a%2Ab&Tags.member.1.Value=x")).toBe(
+      `${head}Value 'a*b' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`,
+    );
+    expect(tags("Tags.member.1.Key=Team")).toBe(`${head}Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null`);
+    expect(tags(`Tags.member.1.Key=k&Tags.member.1.Value=${"v".repeat(257)}`)).toContain("at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256");
+    const many = Array.from({ length: 51 }, (_, i) => `Tags.member.${i + 1}.Key=k${i}&Tags.member.${i + 1}.Value=v`).join("&");
+    expect(tags(many)).toBe(`${head}Value '[51+ tags]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
+    expect(tagProblems(parseForm("Tags.member.1.Key=Team&Tags.member.1.Value=blue&TransitiveTagKeys.member.1=Team"), true)).toEqual({
+      tags: [{ key: "Team", value: "blue" }],
+      transitiveTagKeys: ["Team"],
+      problems: [],
+    });
+    expect(tagProblems(parseForm("TransitiveTagKeys.member.1=Team"), false).transitiveTagKeys).toEqual([]);
+  });
+
+  it("a source identity must not start with aws:", () => {
+    expect(sourceIdentityProblems("AWS:x")).toEqual(["Value 'AWS:x' at 'sourceIdentity' failed to satisfy constraint: Member must not start with the reserved prefix 'aws:'"]);
+    expect(sourceIdentityProblems("alice")).toEqual([]);
+    expect(sourceIdentityProblems(undefined)).toEqual([]);
   });
 });
