@@ -79,3 +79,18 @@ describe("session tokens", () => {
     expect(plain && sessionContextKeys(plain)).not.toHaveProperty("aws:FederatedProvider");
   });
 });
+
+describe("encoded authorization messages", () => {
+  it("open only with the store that sealed them, unaltered; session tokens and messages do not mix", () => {
+    const store = createSessionStore();
+    const encoded = store.sealMessage('{"allowed":false}');
+    expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(store.openMessage(encoded)).toBe('{"allowed":false}');
+    expect(createSessionStore().openMessage(encoded)).toBeUndefined();
+    expect(store.openMessage(`${encoded.slice(0, -2)}${encoded.endsWith("AA") ? "BB" : "AA"}`)).toBeUndefined();
+    expect(store.openMessage("not a message")).toBeUndefined();
+    const token = store.issue({ account: "123456789012", kind: "user-session", userArn: "arn:aws:iam::123456789012:root", userId: "123456789012" }, Date.UTC(2030, 0, 1)).sessionToken;
+    expect(store.openMessage(token.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""))).toBeUndefined();
+    expect(store.open(Buffer.from(encoded, "base64url").toString("base64"))).toBeUndefined();
+  });
+});
