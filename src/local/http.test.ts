@@ -28,6 +28,29 @@ describe("readBodyUpTo", () => {
   });
 });
 
+describe("readBodyUpTo on a failing request", () => {
+  it("rejects with the stream's error, and when the request closes before its body ended", async () => {
+    const failing = new Readable({ read() {} });
+    Object.assign(failing, { headers: {} });
+    const p = readBodyUpTo(failing as unknown as IncomingMessage, 10);
+    failing.push(Buffer.from("ab"));
+    failing.destroy(new Error("connection reset"));
+    await expect(p).rejects.toThrow("connection reset");
+
+    const closed = new Readable({ read() {} });
+    Object.assign(closed, { headers: {} });
+    const q = readBodyUpTo(closed as unknown as IncomingMessage, 10);
+    closed.destroy();
+    await expect(q).rejects.toThrow("the request closed before its body ended");
+  });
+
+  it("destroys a request whose streamed body passes the limit", async () => {
+    const req = fakeRequest(["ab", "cde", "f"]);
+    expect(await readBodyUpTo(req, 4)).toBeUndefined();
+    expect(req.destroyed).toBe(true);
+  });
+});
+
 describe("listen / closeServer", () => {
   it("binds a free port on loopback, reports its URL, and closes", async () => {
     const server = createServer((_req, res) => res.end("ok"));

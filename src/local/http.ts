@@ -36,18 +36,49 @@ export function closeServer(server: Server): Promise<void> {
 
 /**
  * Read a request body of at most `maxBytes`. A declared `Content-Length` above the limit is refused before anything is
- * read; a body that grows past it while streaming is refused as soon as it does.
+ * read; a body that grows past it while streaming is refused as soon as it does (and the request stream destroyed).
+ * Plain `data`/`end` listeners: an async iterator costs more per request than the read itself for small bodies.
  * @returns the body, or `undefined` when it is larger than `maxBytes`.
+ * @throws the stream's error, or an Error when the request closes before its body ended.
  */
-export async function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > maxBytes) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  if (declared > maxBytes) return Promise.resolve(undefined);
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        stop();
+        req.destroy();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => {
+      stop();
+      reject(new Error("the request closed before its body ended"));
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
+  });
 }

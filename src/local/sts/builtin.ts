@@ -70,10 +70,10 @@ export function googleConditionKeys(claims: Claims, audience: string, sub: strin
  */
 export async function verifyGoogleIdToken(
   token: string,
-  parsed: { header: JWSHeaderParameters; keyIssuer: string },
+  parsed: { header: JWSHeaderParameters; keyIssuer: string; claims?: Claims },
   ctx: { keys: KeySource; now: number },
 ): Promise<WebIdentity> {
-  const { claims, sub, exp } = await checkSignedToken(token, parsed.header, parsed.keyIssuer, ctx.keys);
+  const { claims, sub, exp } = await checkSignedToken(token, parsed.header, parsed.keyIssuer, ctx.keys, parsed.claims);
   const audience = checkGoogleAudience(claims);
   checkTokenTimes(claims, exp, ctx.now);
   return {
@@ -121,8 +121,8 @@ export interface IdentityContext {
  */
 export async function verifyIdentity(token: string, providerId: string | undefined, ctx: IdentityContext): Promise<WebIdentity> {
   if (providerId !== undefined) return verifyAccessToken(checkProviderId(providerId), token, ctx.config, ctx.tokenInfo);
-  const { header, iss } = checkTokenShape(token);
-  const keyIssuer = googleKeyIssuer(ctx.config, iss);
-  if (keyIssuer !== undefined) return verifyGoogleIdToken(token, { header, keyIssuer }, ctx);
-  return verifyWebIdentityToken(token, ctx);
+  const shape = checkTokenShape(token);
+  const keyIssuer = googleKeyIssuer(ctx.config, shape.iss);
+  if (keyIssuer !== undefined) return verifyGoogleIdToken(token, { header: shape.header, keyIssuer, claims: shape.claims }, ctx);
+  return verifyWebIdentityToken(token, ctx, shape);
 }

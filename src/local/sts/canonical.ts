@@ -39,9 +39,17 @@ export function lenientFormDecode(raw: string): string {
   }
 }
 
-/** Lower-case name → values in arrival order. */
+const headerMaps = new WeakMap<HttpRequestParts["headers"], Map<string, string[]>>();
+
+/**
+ * Lower-case name → values in arrival order. Built once per header list (the verifier asks several times per request);
+ * the map is shared, so callers must not change it.
+ */
 export function headerMap(headers: HttpRequestParts["headers"]): Map<string, string[]> {
+  const known = headerMaps.get(headers);
+  if (known) return known;
   const map = new Map<string, string[]>();
+  headerMaps.set(headers, map);
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
     const list = map.get(key);
@@ -148,12 +156,33 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
   return [SIGV4_ALGORITHM, amzDate, scope, sha256Hex(canonical)].join("\n");
 }
 
-/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
+/** Derived signing keys kept (least recently used dropped first): a key serves one secret for a day in one scope. */
+export const SIGNING_KEY_CACHE_SIZE = 256;
+const signingKeys = new Map<string, Buffer>();
+
+/**
+ * kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), derived once per
+ * secret, date, region and service and then served from a bounded LRU cache (four HMACs per request otherwise).
+ * The returned key is shared: callers must not change it.
+ */
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${date}\n${region}\n${service}\n${secret}`;
+  const cached = signingKeys.get(id);
+  if (cached) {
+    signingKeys.delete(id);
+    signingKeys.set(id, cached);
+    return cached;
+  }
   const kDate = createHmac("sha256", `AWS4${secret}`).update(date).digest();
   const kRegion = createHmac("sha256", kDate).update(region).digest();
   const kService = createHmac("sha256", kRegion).update(service).digest();
-  return createHmac("sha256", kService).update("aws4_request").digest();
+  const key = createHmac("sha256", kService).update("aws4_request").digest();
+  signingKeys.set(id, key);
+  if (signingKeys.size > SIGNING_KEY_CACHE_SIZE) {
+    const oldest = signingKeys.keys().next().value;
+    if (oldest !== undefined) signingKeys.delete(oldest);
+  }
+  return key;
 }
 
 /** Hex HMAC-SHA256 signature of a string to sign. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountEncodedId, accountFromId, accountPart, ID_ALPHABET, newSecretAccessKey, newSessionAccessKeyId, roleUniqueId } from "./ids";
+import { accountEncodedId, accountFromId, accountPart, ID_ALPHABET, newSecretAccessKey, newSessionAccessKeyId, randomPoolBytes, roleUniqueId } from "./ids";
 
 describe("account-encoded ids (reference §0.6, moto's algorithm)", () => {
   it("encodes account 688655246681 as the real key ASIA2AVYNEVMQECFBHEU and role id AROA2AVYNEVMZEZ2AFVYI do", () => {
@@ -42,5 +42,25 @@ describe("account-encoded ids (reference §0.6, moto's algorithm)", () => {
 
   it("rejects a malformed account id", () => {
     expect(() => accountPart("12345")).toThrow(/12 digits/);
+  });
+});
+
+describe("randomPoolBytes", () => {
+  it("hands out fresh bytes of the requested length, across pool refills, never the same bytes twice", () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const bytes = randomPoolBytes(12);
+      expect(bytes.length).toBe(12);
+      seen.add(bytes.toString("hex"));
+    }
+    expect(seen.size).toBe(2_000);
+    const a = randomPoolBytes(30);
+    const b = randomPoolBytes(30);
+    a.fill(0);
+    expect(b.equals(Buffer.alloc(30))).toBe(false);
+  });
+
+  it("refuses more than the pool at once", () => {
+    expect(() => randomPoolBytes(4097)).toThrow(/at most 4096/);
   });
 });

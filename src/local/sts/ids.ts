@@ -4,7 +4,7 @@
  * half of the base32 alphabet for odd accounts). The same algorithm as getmoto/moto
  * `generate_access_key_id_from_account_id`; `GetAccessKeyInfo` can decode it offline.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 
 /** The base32 alphabet AWS key ids use (RFC 4648, `A–Z2–7`). */
 export const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -17,11 +17,43 @@ function checkAccountId(account: string): bigint {
   return BigInt(account);
 }
 
+/** Per account: its 8 id characters and its parity. A stack has one or a few accounts; bounded all the same. */
+const accountCodes = new Map<string, { part: string; odd: boolean }>();
+const MAX_CACHED_ACCOUNTS = 64;
+
+function accountCode(account: string): { part: string; odd: boolean } {
+  const known = accountCodes.get(account);
+  if (known) return known;
+  const id = checkAccountId(account);
+  const n = id / 2n + ACCOUNT_OFFSET; // 40 bits → exactly 8 base32 characters
+  let part = "";
+  for (let shift = 35n; shift >= 0n; shift -= 5n) part += ID_ALPHABET[Number((n >> shift) & 31n)];
+  const code = { part, odd: id % 2n === 1n };
+  if (accountCodes.size >= MAX_CACHED_ACCOUNTS) accountCodes.clear();
+  accountCodes.set(account, code);
+  return code;
+}
+
 /** The 8 base32 characters that encode `account` (positions 5–12 of a key id). */
 export function accountPart(account: string): string {
-  const n = checkAccountId(account) / 2n + ACCOUNT_OFFSET; // 40 bits → exactly 8 base32 characters
-  let out = "";
-  for (let shift = 35n; shift >= 0n; shift -= 5n) out += ID_ALPHABET[Number((n >> shift) & 31n)];
+  return accountCode(account).part;
+}
+
+/**
+ * Fresh random bytes from the CSPRNG, drawn from a pool refilled 4 KiB at a time (one `getrandom` per ~100
+ * credentials instead of three per credential). Each byte is handed out once.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+export function randomPoolBytes(count: number): Buffer {
+  if (count > POOL_BYTES) throw new Error(`at most ${POOL_BYTES} random bytes at a time`);
+  if (poolOffset + count > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + count));
+  poolOffset += count;
   return out;
 }
 
@@ -33,8 +65,7 @@ function charsFrom(bytes: Uint8Array, count: number, alphabet: string = ID_ALPHA
 }
 
 function parityChar(account: string, byte: number): string {
-  const odd = checkAccountId(account) % 2n === 1n;
-  return (odd ? ID_ALPHABET.slice(16) : ID_ALPHABET.slice(0, 16))[byte % 16] ?? "A";
+  return ID_ALPHABET[(accountCode(account).odd ? 16 : 0) + (byte % 16)] ?? "A";
 }
 
 /**
@@ -45,7 +76,7 @@ export function accountEncodedId(account: string, prefix: string, length: number
   const fixed = prefix + accountPart(account);
   const rest = length - fixed.length - 1;
   if (rest < 0) throw new Error(`id length ${length} too short for prefix ${prefix}`);
-  const bytes = seed === undefined ? randomBytes(rest + 1) : createHash("sha256").update(seed).digest();
+  const bytes = seed === undefined ? randomPoolBytes(rest + 1) : createHash("sha256").update(seed).digest();
   return fixed + parityChar(account, bytes[0] ?? 0) + charsFrom(bytes.subarray(1), rest);
 }
 
@@ -54,9 +85,19 @@ export function newSessionAccessKeyId(account: string): string {
   return accountEncodedId(account, "ASIA", 20);
 }
 
+const roleIds = new Map<string, string>();
+const MAX_CACHED_ROLE_IDS = 1024;
+
 /** The stable role id (`AROA` + 17 characters) of the role with this ARN; the same ARN always yields the same id. */
 export function roleUniqueId(account: string, roleArn: string): string {
-  return accountEncodedId(account, "AROA", 21, `role-id:${roleArn}`);
+  const key = `${account}\n${roleArn}`;
+  let id = roleIds.get(key);
+  if (id === undefined) {
+    id = accountEncodedId(account, "AROA", 21, `role-id:${roleArn}`);
+    if (roleIds.size >= MAX_CACHED_ROLE_IDS) roleIds.clear();
+    roleIds.set(key, id);
+  }
+  return id;
 }
 
 /** The account a key id or unique id encodes (the inverse of {@link accountEncodedId}); undefined when not decodable. */
@@ -76,5 +117,5 @@ export function accountFromId(id: string): string | undefined {
 
 /** A 40-character secret access key from the base64 alphabet, like the ones STS issues. */
 export function newSecretAccessKey(): string {
-  return randomBytes(30).toString("base64");
+  return randomPoolBytes(30).toString("base64");
 }

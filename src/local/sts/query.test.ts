@@ -25,6 +25,8 @@ describe("Query protocol parameters", () => {
     expect(fault(() => parseForm("%ZZ=1", "query string")).message).toBe("The query string contains an invalid percent-encoding: %ZZ");
     const many = Array.from({ length: MAX_PARAMETERS + 1 }, (_, i) => `p${i}=1`).join("&");
     expect(fault(() => parseForm(many)).status).toBe(400);
+    const most = Array.from({ length: MAX_PARAMETERS }, (_, i) => `p${i}=1`).join("&");
+    expect(parseForm(most).size).toBe(MAX_PARAMETERS);
   });
 
   it("splits form text into raw-decoded pairs in order, repeats kept, a missing '=' as an undefined value", () => {

@@ -18,6 +18,7 @@ export type QueryParams = ReadonlyMap<string, string>;
  * @throws URIError when a percent-escape is malformed (or encodes invalid UTF-8).
  */
 export function formDecode(raw: string): string {
+  if (!raw.includes("%") && !raw.includes("+")) return raw;
   return decodeURIComponent(raw.replace(/\+/g, " "));
 }
 
@@ -37,6 +38,13 @@ export function formPairs(text: string, decode: (raw: string) => string): [name:
   return pairs;
 }
 
+/** True when `text` has more than `max` `&`-separated segments (counted without splitting). */
+function segmentsOver(text: string, max: number): boolean {
+  let segments = 1;
+  for (let at = text.indexOf("&"); at >= 0; at = text.indexOf("&", at + 1)) if (++segments > max) return true;
+  return false;
+}
+
 /**
  * Parse `application/x-www-form-urlencoded` text (a POST body or a URL query without `?`). Both `+` and `%20`
  * decode to a space: browsers' `URLSearchParams` emit `+`, the AWS SDKs `%20`.
@@ -46,7 +54,7 @@ export function parseForm(text: string, what = "request body"): Map<string, stri
   const params = new Map<string, string>();
   if (text === "") return params;
   // Rule: a bounded number of parameters.
-  if (text.split("&").length > MAX_PARAMETERS) {
+  if (segmentsOver(text, MAX_PARAMETERS)) {
     throw new StsFault("MalformedQueryString", 400, `The ${what} has more than ${MAX_PARAMETERS} parameters`);
   }
   const decode = (raw: string): string => {

@@ -32,12 +32,18 @@ export interface RenderedBody {
 // eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Any character {@link escapeXml} changes: markup characters, XML-forbidden controls and noncharacters, surrogates. */
+// eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /**
  * Escape text for XML element content and attribute values: the five predefined entities, and every character XML
  * 1.0 forbids (which no escape can carry) replaced by U+FFFD, so an echoed request value can never make the document
  * ill-formed.
  */
 export function escapeXml(text: string): string {
+  // Most values (keys, base64 tokens, ARNs, dates) need nothing: one scan decides.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(NOT_XML_CHAR, "\uFFFD").replace(/[&<>"']/g, (c) => {
     switch (c) {
       case "&":

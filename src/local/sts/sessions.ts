@@ -7,7 +7,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import type { ConditionValues } from "../iam/policy";
 import { MESSAGES, StsFault } from "./faults";
-import { newSecretAccessKey, newSessionAccessKeyId } from "./ids";
+import { newSecretAccessKey, newSessionAccessKeyId, randomPoolBytes } from "./ids";
 
 /** What every issued session carries, whatever made it. */
 export interface SessionCommon {
@@ -122,7 +122,7 @@ const MAX_ENCODED_MESSAGE = 10_240;
 
 /** AES-256-GCM: version byte, IV, tag, ciphertext. */
 function seal(key: Uint8Array, aad: Buffer, plain: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomPoolBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad);
   const sealed = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   return Buffer.concat([Buffer.from([TOKEN_VERSION]), iv, cipher.getAuthTag(), sealed]);

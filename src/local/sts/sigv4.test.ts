@@ -5,7 +5,9 @@ import { StsFault } from "./faults";
 import {
   canonicalQuery,
   canonicalRequest,
+  parseAmzDate,
   sha256Hex,
+  SIGNING_KEY_CACHE_SIZE,
   signingKey,
   stringToSign,
   verifySigV4,
@@ -347,5 +349,30 @@ describe("SigV4 verifier: STS's order of failures", () => {
     expect(verifySigV4(req, SUITE, resolve).principal).toBe(sessionToken);
     const otherToken = { ...req, query: query.replace(`Token=${sessionToken}`, `Token=${sessionToken.replace("6e", "6f")}`) };
     expect(fault(() => verifySigV4(otherToken, SUITE, resolve)).code).toBe("SignatureDoesNotMatch");
+  });
+});
+
+describe("parseAmzDate", () => {
+  it("reads YYYYMMDDTHHMMSSZ as UTC ms, and only real calendar times", () => {
+    expect(parseAmzDate("20150830T123600Z")).toBe(AT);
+    expect(parseAmzDate("20240229T235959Z")).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
+    for (const bad of ["20230229T000000Z", "20150230T000000Z", "20151301T000000Z", "20150800T000000Z", "20150830T240000Z", "20150830T126000Z", "20150830T123660Z", "00990101T000000Z", "20150830T123600", "2015-08-30T12:36:00Z"]) {
+      expect(parseAmzDate(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe("signingKey", () => {
+  const derive = (secret: string, date: string) => {
+    const h = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
+    return h(h(h(h(`AWS4${secret}`, date), "us-east-1"), "sts"), "aws4_request");
+  };
+
+  it("is the four-HMAC chain, served the same from its bounded cache, also after older entries were dropped", () => {
+    const secrets = Array.from({ length: SIGNING_KEY_CACHE_SIZE + 10 }, (_, i) => `secret-${i}`);
+    for (const secret of secrets) expect(signingKey(secret, "20150830", "us-east-1", "sts").equals(derive(secret, "20150830"))).toBe(true);
+    for (const secret of secrets.slice(0, 20)) expect(signingKey(secret, "20150830", "us-east-1", "sts").equals(derive(secret, "20150830"))).toBe(true);
+    expect(signingKey("secret-1", "20150831", "us-east-1", "sts").equals(derive("secret-1", "20150831"))).toBe(true);
+    expect(signingKey("secret-1", "20150830", "us-east-1", "sts").equals(signingKey("secret-1", "20150831", "us-east-1", "sts"))).toBe(false);
   });
 });

@@ -78,8 +78,11 @@ export function parseAmzDate(text: string): number | undefined {
   const m = ISO_BASIC.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  if (h > 23 || mi > 59 || s > 59) return undefined;
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return amzDateOf(ms) === text ? ms : undefined;
+  // A real calendar date: Date.UTC rolls 20150230 over to March 2 and maps years 0–99 to 1900–1999.
+  const date = new Date(ms);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? ms : undefined;
 }
 
 /** The `X-Amz-*` query parameters of a raw query (the first value of each), form-decoded leniently. */

@@ -58,12 +58,20 @@ function decodeSegment(segment: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
+/** A token that passed {@link checkTokenShape}: its decoded header and (not yet verified) claims, `iss` among them. */
+export interface TokenShape {
+  header: JWSHeaderParameters;
+  iss: string;
+  /** The payload's claims, decoded once here and trusted only after {@link checkTokenSignature} passed. */
+  claims: Claims;
+}
+
 /**
  * Rule: an OIDC ID token is a compact JWS of three base64url segments whose header and payload are JSON objects,
  * with a string `iss`.
  * @throws StsFault `InvalidIdentityToken` (400) "The ID Token provided is not a valid JWT. …".
  */
-export function checkTokenShape(token: string): { header: JWSHeaderParameters; iss: string } {
+export function checkTokenShape(token: string): TokenShape {
   const notJwt = () => new StsFault("InvalidIdentityToken", 400, MESSAGES.notAJwt);
   const parts = token.split(".");
   if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[0] ?? "") || !/^[A-Za-z0-9_-]+$/.test(parts[1] ?? "") || !/^[A-Za-z0-9_-]*$/.test(parts[2] ?? "")) {
@@ -80,7 +88,7 @@ export function checkTokenShape(token: string): { header: JWSHeaderParameters; i
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) throw notJwt();
   const iss = (payload as Claims).iss;
   if (typeof iss !== "string" || iss === "") throw notJwt();
-  return { header, iss };
+  return { header, iss, claims: payload as Claims };
 }
 
 /**
@@ -110,14 +118,15 @@ export function checkAlgorithm(header: JWSHeaderParameters): string {
 }
 
 /**
- * Rule: the token's signature verifies under one of the issuer's keys.
+ * Rule: the token's signature verifies under one of the issuer's keys. Pass the token's {@link checkTokenShape} result
+ * to skip decoding the header and payload again (the claims returned are then those, now verified).
  * @throws StsFault `InvalidIdentityToken` (400) "The web identity token's signature is invalid".
  */
-export async function checkTokenSignature(token: string, keys: readonly CryptoKey[]): Promise<Claims> {
+export async function checkTokenSignature(token: string, keys: readonly CryptoKey[], shape?: Pick<TokenShape, "header" | "claims">): Promise<Claims> {
   const [h = "", p = "", sig = ""] = token.split(".");
   let header: JWSHeaderParameters;
   try {
-    header = decodeProtectedHeader(token);
+    header = shape?.header ?? decodeProtectedHeader(token);
   } catch (cause) {
     throw new StsFault("InvalidIdentityToken", 400, "The web identity token's signature is invalid", { cause });
   }
@@ -133,6 +142,7 @@ export async function checkTokenSignature(token: string, keys: readonly CryptoKe
     if (!keyObject) continue;
     const ok = verify(ALG_HASH[alg], signingInput, alg.startsWith("ES") ? { key: keyObject, dsaEncoding: "ieee-p1363" } : keyObject, signature);
     if (ok) {
+      if (shape) return shape.claims;
       try {
         return JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as Claims;
       } catch (cause) {
@@ -233,7 +243,8 @@ export function checkNotBefore(claims: Claims, nowMs: number): void {
 
 /**
  * The checks every signed ID token goes through once its issuer is known, in reference §5.3's order: signing
- * algorithm → verification key from `keyIssuer`'s discovery + JWKS → signature → claim types.
+ * algorithm → verification key from `keyIssuer`'s discovery + JWKS → signature → claim types. `claims` are the
+ * payload {@link checkTokenShape} decoded, if the caller has it (else the payload is decoded after the signature).
  * @throws StsFault `InvalidIdentityToken` (see {@link checkAlgorithm}, {@link KeySource.candidates},
  *   {@link checkTokenSignature}, {@link checkClaimTypes}).
  */
@@ -242,11 +253,12 @@ export async function checkSignedToken(
   header: JWSHeaderParameters,
   keyIssuer: string,
   keys: KeySource,
+  claims?: Claims,
 ): Promise<{ claims: Claims; sub: string; exp: number }> {
   checkAlgorithm(header);
   const candidates = await keys.candidates(keyIssuer, header);
-  const claims = await checkTokenSignature(token, candidates);
-  return { claims, ...checkClaimTypes(claims) };
+  const verified = await checkTokenSignature(token, candidates, claims ? { header, claims } : undefined);
+  return { claims: verified, ...checkClaimTypes(verified) };
 }
 
 /**
@@ -272,22 +284,37 @@ export function webIdentityConditionKeys(name: string, claims: Claims, audience:
   return keys;
 }
 
+/** An IAM OIDC provider's name and ARN (both parse its URL), by partition, account and URL; bounded. */
+const providerIds = new Map<string, { name: string; arn: string }>();
+const MAX_CACHED_PROVIDER_IDS = 256;
+
+function providerIdentifiers(config: StackConfig, url: string): { name: string; arn: string } {
+  const key = `${config.partition}\n${config.account}\n${url}`;
+  let ids = providerIds.get(key);
+  if (!ids) {
+    ids = { name: providerName(url), arn: providerArn(config, url) };
+    if (providerIds.size >= MAX_CACHED_PROVIDER_IDS) providerIds.clear();
+    providerIds.set(key, ids);
+  }
+  return ids;
+}
+
 /**
- * Verify a web identity token (OIDC ID token) as STS does for IAM OIDC providers, in reference §5.3's order.
+ * Verify a web identity token (OIDC ID token) as STS does for IAM OIDC providers, in reference §5.3's order. Pass the
+ * token's {@link checkTokenShape} result when the caller already has it (it is not decoded twice).
  * @throws StsFault `InvalidIdentityToken` (shape, provider, algorithm, key, signature, claims, audience, nbf) and
  *   `ExpiredTokenException` (exp + 300 s passed).
  */
 export async function verifyWebIdentityToken(
   token: string,
   ctx: { config: StackConfig; keys: KeySource; now: number },
+  shape: TokenShape = checkTokenShape(token),
 ): Promise<VerifiedWebIdentity> {
-  const { header, iss } = checkTokenShape(token);
-  const provider = checkProvider(ctx.config, iss);
-  const { claims, sub, exp } = await checkSignedToken(token, header, provider.url, ctx.keys);
+  const provider = checkProvider(ctx.config, shape.iss);
+  const { claims, sub, exp } = await checkSignedToken(token, shape.header, provider.url, ctx.keys, shape.claims);
   const audience = checkAudience(provider, claims);
   checkTokenTimes(claims, exp, ctx.now);
-  const name = providerName(provider.url);
-  const arn = providerArn(ctx.config, provider.url);
+  const { name, arn } = providerIdentifiers(ctx.config, provider.url);
   return {
     provider,
     providerArn: arn,
