@@ -45,40 +45,36 @@ export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Bu
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > maxBytes) return Promise.resolve(undefined);
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Inline listeners that stay attached (a settled flag instead of removing them): no per-request named closures.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const stop = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      req.off("close", onClose);
-    };
-    const onData = (chunk: Buffer) => {
+    let settled = false;
+    req.on("data", (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       if (size > maxBytes) {
-        stop();
+        settled = true;
         req.destroy();
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
+    });
+    req.on("end", () => {
+      if (settled) return;
+      settled = true;
       resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      stop();
+    });
+    req.on("error", (error: Error) => {
+      if (settled) return;
+      settled = true;
       reject(error);
-    };
-    const onClose = () => {
-      stop();
+    });
+    req.on("close", () => {
+      if (settled) return;
+      settled = true;
       reject(new Error("the request closed before its body ended"));
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-    req.on("close", onClose);
+    });
   });
 }

@@ -3,7 +3,7 @@
  * the canonical request (path, query, headers, payload hash), the string to sign, the signing key and the signature
  * (IAM User Guide "Create a signed AWS API request"). Pure functions of the request bytes.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, hash } from "node:crypto";
 import { formDecode, formPairs } from "./query";
 
 /** The only algorithm the stand-ins verify (SigV4a, `AWS4-ECDSA-P256-SHA256`, is not supported). */
@@ -118,9 +118,9 @@ export function canonicalHeaderValue(values: readonly string[]): string {
   return values.map((v) => v.trim().replace(/\s+/g, " ")).join(",");
 }
 
-/** Hex SHA-256. */
+/** Hex SHA-256 (one-shot: no hash object per call). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 /** How a service canonicalises what the generic rules leave open. Defaults: every service but S3 (STS). */

@@ -45,6 +45,23 @@ function segmentsOver(text: string, max: number): boolean {
   return false;
 }
 
+/** Per `what`: {@link formDecode} that fails with `MalformedQueryString` (built once, not per request). */
+const strictDecoders = new Map<string, (raw: string) => string>();
+function strictDecoder(what: string): (raw: string) => string {
+  let decoder = strictDecoders.get(what);
+  if (!decoder) {
+    decoder = function decodeStrictly(raw: string): string {
+      try {
+        return formDecode(raw);
+      } catch (cause) {
+        throw new StsFault("MalformedQueryString", 400, `The ${what} contains an invalid percent-encoding: ${raw.slice(0, 64)}`, { cause });
+      }
+    };
+    if (strictDecoders.size < 16) strictDecoders.set(what, decoder);
+  }
+  return decoder;
+}
+
 /**
  * Parse `application/x-www-form-urlencoded` text (a POST body or a URL query without `?`). Both `+` and `%20`
  * decode to a space: browsers' `URLSearchParams` emit `+`, the AWS SDKs `%20`.
@@ -57,14 +74,7 @@ export function parseForm(text: string, what = "request body"): Map<string, stri
   if (segmentsOver(text, MAX_PARAMETERS)) {
     throw new StsFault("MalformedQueryString", 400, `The ${what} has more than ${MAX_PARAMETERS} parameters`);
   }
-  const decode = (raw: string): string => {
-    try {
-      return formDecode(raw);
-    } catch (cause) {
-      throw new StsFault("MalformedQueryString", 400, `The ${what} contains an invalid percent-encoding: ${raw.slice(0, 64)}`, { cause });
-    }
-  };
-  for (const [name, value] of formPairs(text, decode)) {
+  for (const [name, value] of formPairs(text, strictDecoder(what))) {
     if (!params.has(name)) params.set(name, value ?? "");
   }
   return params;

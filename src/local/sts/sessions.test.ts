@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StsFault } from "./faults";
-import { checkSessionCredential, createSessionStore, isAssumedRoleSession, sessionContextKeys } from "./sessions";
+import { checkSessionCredential, createSessionStore, isAssumedRoleSession, OPENED_SESSIONS_CACHE_SIZE, sessionContextKeys } from "./sessions";
 
 const session = {
   account: "123456789012",
@@ -35,6 +35,22 @@ describe("session tokens", () => {
     flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
     expect(store.open(flipped.toString("base64"))).toBeUndefined();
     expect(store.open("not base64!")).toBeUndefined();
+  });
+
+  it("keeps opened sessions, frozen and shared, in a bounded cache; a token dropped from it still opens", () => {
+    const store = createSessionStore();
+    const tokens = Array.from({ length: OPENED_SESSIONS_CACHE_SIZE + 5 }, (_, i) => store.issue({ ...session, roleSessionName: `s${i}` }, Date.UTC(2030, 0, 1)).sessionToken);
+    const first = store.open(tokens[0] ?? "");
+    expect(first).toMatchObject({ roleSessionName: "s0" });
+    expect(store.open(tokens[0] ?? "")).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    for (const token of tokens) expect(store.open(token)).toBeDefined();
+    const again = store.open(tokens[0] ?? "");
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first); // opened anew once the cache had dropped it
+    const flipped = Buffer.from(tokens[1] ?? "", "base64");
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
+    expect(store.open(flipped.toString("base64"))).toBeUndefined();
   });
 
   it("checks key id, token and expiry in that order", () => {

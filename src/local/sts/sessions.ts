@@ -140,11 +140,25 @@ function unseal(key: Uint8Array, aad: Buffer, raw: Buffer): string | undefined {
   }
 }
 
+/** Tokens opened recently, kept opened (least recently used dropped first): a client signs many calls with one. */
+export const OPENED_SESSIONS_CACHE_SIZE = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** Seals and opens session tokens with one AES-256-GCM key. */
 export interface SessionStore {
   /** Mint credentials for a session described by everything but the key id, secret and expiry. */
   issue(session: SessionInput, expiresAt: number): IssuedCredentials;
-  /** Open a token; undefined when it was not sealed by this store (or is corrupted). */
+  /**
+   * Open a token; undefined when it was not sealed by this store (or is corrupted). The session is frozen and shared
+   * by every call with the same token (kept opened in a bounded LRU cache; its expiry is the caller's to check).
+   */
   open(sessionToken: string): SessionData | undefined;
   /**
    * Seal a decoded authorization message (a JSON text) into an opaque, authenticated encoded message that only a
@@ -162,6 +176,7 @@ export function createSessionStore(key: Uint8Array = randomBytes(32)): SessionSt
   // Authorization messages use their own key, derived from the store's (one key per purpose).
   const messageKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "web-identity-console authorization message v1", 32));
   const messageAad = Buffer.from("web-identity-console local authorization message v1");
+  const opened = new Map<string, SessionData>();
   return {
     issue(session, expiresAt) {
       const data = {
@@ -179,14 +194,27 @@ export function createSessionStore(key: Uint8Array = randomBytes(32)): SessionSt
       };
     },
     open(sessionToken) {
+      const known = opened.get(sessionToken);
+      if (known) {
+        opened.delete(sessionToken);
+        opened.set(sessionToken, known);
+        return known;
+      }
       if (sessionToken.length > 16_384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(sessionToken)) return undefined;
       const plain = unseal(key, aad, Buffer.from(sessionToken, "base64"));
       if (plain === undefined) return undefined;
+      let session: SessionData;
       try {
-        return JSON.parse(plain) as SessionData;
+        session = deepFreeze(JSON.parse(plain) as SessionData);
       } catch {
         return undefined;
       }
+      opened.set(sessionToken, session);
+      if (opened.size > OPENED_SESSIONS_CACHE_SIZE) {
+        const oldest = opened.keys().next().value;
+        if (oldest !== undefined) opened.delete(oldest);
+      }
+      return session;
     },
     sealMessage(json) {
       return seal(messageKey, messageAad, json).toString("base64url");

@@ -66,13 +66,16 @@ export interface TokenShape {
   claims: Claims;
 }
 
+function notJwt(): StsFault {
+  return new StsFault("InvalidIdentityToken", 400, MESSAGES.notAJwt);
+}
+
 /**
  * Rule: an OIDC ID token is a compact JWS of three base64url segments whose header and payload are JSON objects,
  * with a string `iss`.
  * @throws StsFault `InvalidIdentityToken` (400) "The ID Token provided is not a valid JWT. …".
  */
 export function checkTokenShape(token: string): TokenShape {
-  const notJwt = () => new StsFault("InvalidIdentityToken", 400, MESSAGES.notAJwt);
   const parts = token.split(".");
   if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[0] ?? "") || !/^[A-Za-z0-9_-]+$/.test(parts[1] ?? "") || !/^[A-Za-z0-9_-]*$/.test(parts[2] ?? "")) {
     throw notJwt();
