@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { iamUserProblems, type IamUserConfig, type RootConfig } from "./iam/users";
+import { samlConfigProblems, type SamlIdpConfig, type SamlProviderConfig } from "./saml/config";
 
 /** A statement of an IAM policy document, as written in stack.json. */
 export interface PolicyStatement {
@@ -138,7 +139,7 @@ export interface StackConfig {
   account: string;
   partition: string;
   region: string;
-  endpoints: { idp: string; sts: string; app: string; s3: string } & Record<PersonaName, string>;
+  endpoints: { idp: string; sts: string; app: string; s3: string; saml?: string } & Record<PersonaName, string>;
   oidcProviders: OidcProviderConfig[];
   builtinProviders: BuiltinProviders;
   roles: RoleConfig[];
@@ -154,6 +155,10 @@ export interface StackConfig {
   ttl: IdpTtlConfig;
   /** The local STS's settings (throttling). */
   sts?: StsServiceConfig;
+  /** IAM SAML identity providers (./saml/config.ts); [] when absent. */
+  samlProviders: SamlProviderConfig[];
+  /** What the local SAML IdP (`endpoints.saml`) asserts; absent: no local SAML IdP. */
+  samlIdp?: SamlIdpConfig;
 }
 
 export const DEFAULT_STACK_FILE = fileURLToPath(new URL("./stack.json", import.meta.url));
@@ -186,13 +191,14 @@ export function loadStackConfig(file: string = DEFAULT_STACK_FILE, overrides: St
   const config = JSON.parse(text) as StackConfig;
   const ttl: unknown = config.ttl ?? {};
   config.iamUsers ??= [];
+  config.samlProviders ??= [];
   if (overrides.redirectUris) {
     for (const client of config.clients) {
       client.redirectUris.push(...overrides.redirectUris);
       client.postLogoutRedirectUris.push(...overrides.redirectUris);
     }
   }
-  const problems = [...validateStackConfig(config), ...iamUserProblems(config), ...ttlProblems(ttl)];
+  const problems = [...validateStackConfig(config), ...iamUserProblems(config), ...samlConfigProblems(config), ...ttlProblems(ttl)];
   if (problems.length > 0) {
     throw new Error(`Invalid local stack configuration ${file}:\n- ${problems.join("\n- ")}`);
   }

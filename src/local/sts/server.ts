@@ -17,6 +17,7 @@ import { createTraceStore, type TraceStore } from "../iam/trace";
 import { handleTraceRequest, isTraceRequest, originsOf } from "../tracing";
 import { assumeRoleWithWebIdentity, checkSignedRequest, getCallerIdentity, type StsContext } from "./actions";
 import { getAccessKeyInfo } from "./accessKeyInfo";
+import { assumeRoleWithSAML } from "./saml";
 import { assumeRole } from "./assumeRole";
 import { decodeAuthorizationMessage } from "./decode";
 import { getFederationToken, getSessionToken } from "./sessionTokens";
@@ -102,7 +103,7 @@ const SIGNED_NOT_IMPLEMENTED = new Set([
   "GetWebIdentityToken",
 ]);
 /** Unsigned operations not implemented yet. */
-const UNSIGNED_NOT_IMPLEMENTED = new Set(["AssumeRoleWithSAML"]);
+const UNSIGNED_NOT_IMPLEMENTED = new Set<string>();
 
 /**
  * Rule: the request body is at most {@link MAX_BODY_BYTES}.
@@ -151,6 +152,8 @@ async function dispatch(parts: HttpRequestParts, ctx: StsContext): Promise<{ ope
       return { operation, result: decodeAuthorizationMessage(parts, params, ctx) };
     case "GetAccessKeyInfo":
       return { operation, result: getAccessKeyInfo(parts, params, ctx) };
+    case "AssumeRoleWithSAML":
+      return { operation, result: await assumeRoleWithSAML(params, ctx) };
     default:
       if (SIGNED_NOT_IMPLEMENTED.has(operation)) checkSignedRequest(parts, ctx);
       if (SIGNED_NOT_IMPLEMENTED.has(operation) || UNSIGNED_NOT_IMPLEMENTED.has(operation)) {

@@ -61,6 +61,23 @@ export interface AssumedRoleSessionData extends SessionCommon {
   };
   /** True when the session was made from another role session's credentials (role chaining). */
   chained?: boolean;
+  /** SAML federation (AssumeRoleWithSAML): the provider, the subject and the `saml:*` keys usable as policy variables. */
+  saml?: {
+    /** `aws:FederatedProvider`: the IAM SAML provider's ARN. */
+    federatedProvider: string;
+    /** `Issuer`. */
+    issuer: string;
+    /** `Subject` (the NameID). */
+    sub: string;
+    /** `SubjectType`. */
+    subType: string;
+    /** `Audience` (the Recipient). */
+    aud: string;
+    /** `NameQualifier`. */
+    nameQualifier: string;
+    /** `saml:aud`, `saml:iss`, `saml:sub`, `saml:sub_type`, `saml:namequalifier`, `saml:doc`. */
+    keys: Record<string, string>;
+  };
 }
 
 /** A federated user's session (GetFederationToken): the calling user's permissions ∩ the session policies. */
@@ -270,6 +287,10 @@ export function sessionContextKeys(session: SessionData, nowMs: number = Date.no
     if (session.webIdentity) {
       Object.assign(keys, session.webIdentity.keys);
       keys["aws:FederatedProvider"] = session.webIdentity.federatedProvider;
+    }
+    if (session.saml) {
+      Object.assign(keys, session.saml.keys);
+      keys["aws:FederatedProvider"] = session.saml.federatedProvider;
     }
   }
   for (const { key, value } of session.sessionTags ?? []) keys[`aws:PrincipalTag/${key}`] = value;
