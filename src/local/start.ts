@@ -16,6 +16,8 @@ import { CONTROL_PATH_PREFIX, createStackControls, installStackClock } from "./c
 import { idpTtlFromEnv, loadStackConfig, PERSONAS, type PersonaName } from "./config";
 import { PROVIDER_PROFILES, startIdp, type IdpServer } from "./idp/server";
 import { startS3 } from "./s3/server";
+import { samlProviderArn } from "./saml/config";
+import { startSamlIdp } from "./saml/server";
 import { startSts } from "./sts/server";
 import { createSessionStore } from "./sts/sessions";
 
@@ -54,6 +56,15 @@ for (const persona of PERSONAS) {
 const sessions = createSessionStore();
 const sts = await startSts({ config, port: port(config.endpoints.sts), controls, sessions }).catch(failOnBusyPort("STS", config.endpoints.sts));
 const s3 = await startS3({ config, port: port(config.endpoints.s3), controls, sessions }).catch(failOnBusyPort("S3", config.endpoints.s3));
+const samlUrl = config.endpoints.saml;
+const samlIdp = samlUrl === undefined ? undefined : await startSamlIdp({ config, port: port(samlUrl) }).catch(failOnBusyPort("SAML IdP", samlUrl));
+const samlLines = samlIdp
+  ? [
+      `  SAML IdP         ${samlIdp.ssoUrl}   metadata ${samlIdp.metadataUrl}`,
+      `                   IAM SAML provider${config.samlProviders.length === 1 ? "" : "s"} ${config.samlProviders.map((p) => samlProviderArn(config, p.name)).join(", ")}`,
+      `                   for the app: ${samlIdp.ssoUrl}?origin=${new URL(config.endpoints.app).origin}&RelayState=… (postMessage to that origin)`,
+    ]
+  : [];
 const bucket = config.s3.buckets[0] ?? "";
 const ttlLine = `ID token ${config.ttl.idToken} s, access token ${config.ttl.accessToken} s, refresh token ${config.ttl.refreshToken} s, session ${config.ttl.session} s`;
 const controlsLines = [
@@ -92,7 +103,7 @@ ${providerLines.join("\n")}
   STS              ${sts.url}
   S3               ${s3.url}   bucket${config.s3.buckets.length === 1 ? "" : "s"} ${config.s3.buckets.join(", ")} (path-style), data in ${s3.dataDir}
                    e.g. with credentials from the app: aws --endpoint-url ${s3.url} s3 ls s3://${bucket}/users/alice/
-${appUrl ? `  App              ${appUrl}\n` : ""}
+${samlLines.map((line) => `${line}\n`).join("")}${appUrl ? `  App              ${appUrl}\n` : ""}
 IdP lifetimes (every provider): ${ttlLine}
 Test controls (loopback only, not AWS):
 ${controlsLines.map((line) => `  ${line}`).join("\n")}
@@ -131,7 +142,7 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([app?.close(), sts.close(), s3.close(), idp.close(), ...Object.values(personas).map((p) => p.close())]);
+  await Promise.allSettled([app?.close(), sts.close(), s3.close(), idp.close(), samlIdp?.close(), ...Object.values(personas).map((p) => p.close())]);
   process.exit(0);
 }
 process.on("SIGINT", () => void stop());
