@@ -133,7 +133,13 @@ describe("retries against a stand-in that refuses on purpose", () => {
         credentials,
         retry: { retries: 4, baseMs: 200 },
         random: () => 0.99,
-        sleep: (ms) => new Promise((resolve) => setTimeout(() => resolve(waits.push(ms)), ms)),
+        sleep: (ms) =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              waits.push(ms);
+              resolve();
+            }, ms),
+          ),
       });
       // Empty the bucket (10 requests in well under a second), then ask once more.
       const burst = await Promise.allSettled(Array.from({ length: 12 }, () => getCallerIdentity(createStsClient({ region: config.region, endpoint: throttled.url, credentials, retry: { retries: 0, baseMs: 0 } }))));
