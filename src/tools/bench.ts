@@ -186,26 +186,29 @@ function idleVerifyMicros(once: () => boolean): number {
 
 /**
  * CPU accounting of the STS process over a load: its CPU time, minus probes of {@link PROBE_VERIFIES} verifies run on
- * the server's thread every {@link PROBE_EVERY_MS} ms, which give the unit under the same conditions as the requests.
+ * the server's thread every {@link PROBE_EVERY_MS} ms, whose median gives the unit under the same conditions as the
+ * requests (the median, as a probe now and then also pays for a GC thread or a neighbour running meanwhile).
  * The budgets are checked against this unit: on a shared machine a verify costs 1.3–2× more during the load than in an
  * idle loop (caches, the load client and the neighbours on the other cores), so the idle unit (also printed) would
  * charge that to the STS and swing with the neighbours. At most one probe per interval; stopped by the returned function.
  */
 const PROBE_EVERY_MS = 20;
 const PROBE_VERIFIES = 5;
-function startCpuWindow(once: () => boolean): () => { cpuMicros: number; probeMicros: number; probeVerifies: number } {
+function startCpuWindow(once: () => boolean): () => { cpuMicros: number; probeMicros: number; unitMicros: number } {
   const start = cpuMicros();
   let probeMicros = 0;
-  let probeVerifies = 0;
+  const perVerify: number[] = [];
   const timer = setInterval(() => {
     const before = cpuMicros();
     for (let i = 0; i < PROBE_VERIFIES; i++) once();
-    probeMicros += cpuMicros() - before;
-    probeVerifies += PROBE_VERIFIES;
+    const spent = cpuMicros() - before;
+    probeMicros += spent;
+    if (perVerify.length < 100_000) perVerify.push(spent / PROBE_VERIFIES);
   }, PROBE_EVERY_MS);
   return () => {
     clearInterval(timer);
-    return { cpuMicros: cpuMicros() - start, probeMicros, probeVerifies };
+    perVerify.sort((a, b) => a - b);
+    return { cpuMicros: cpuMicros() - start, probeMicros, unitMicros: perVerify[Math.floor(perVerify.length / 2)] ?? Number.NaN };
   };
 }
 
@@ -254,7 +257,7 @@ async function serve() {
     },
   };
   const requests: Record<string, BenchRequest> = {};
-  for (const scenario of STS_SCENARIOS) requests[scenario.operation] = await scenario.request(setup);
+  for (const scenario of stsScenarios(process.argv[3] ?? "")) requests[scenario.operation] = await scenario.request(setup);
   console.log(JSON.stringify({ sts: server.url, requests }));
   const once = await tokenVerifier(idp.issuer, idToken);
   let stopWindow: ReturnType<typeof startCpuWindow> | undefined;
@@ -275,9 +278,9 @@ async function serve() {
 }
 
 /** The bench child: its first JSON line, and one command → one JSON answer line (each within 30 s). */
-async function startBenchChild(): Promise<{ first: string; ask(command: string): Promise<string>; stop(): void }> {
+async function startBenchChild(only: string): Promise<{ first: string; ask(command: string): Promise<string>; stop(): void }> {
   const profileDir = process.env.BENCH_CPU_PROF;
-  const args = [...process.execArgv, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), fileURLToPath(import.meta.url), "serve"];
+  const args = [...process.execArgv, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), fileURLToPath(import.meta.url), "serve", only];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const pending: ((line: string) => void)[] = [];
   const lines = createInterface({ input: child.stdout });
@@ -304,11 +307,18 @@ async function startBenchChild(): Promise<{ first: string; ask(command: string):
   };
 }
 
+/** The scenarios named in `only` (comma-separated), or all of them when it is empty. */
+function stsScenarios(only: string): typeof STS_SCENARIOS {
+  const names = only.split(",").filter(Boolean);
+  const scenarios = names.length === 0 ? STS_SCENARIOS : STS_SCENARIOS.filter((s) => names.includes(s.operation));
+  if (scenarios.length === 0) throw new Error(`no STS scenario among ${names.join(", ")}; known: ${STS_SCENARIOS.map((s) => s.operation).join(", ")}`);
+  return scenarios;
+}
+
 /** `bench.ts sts [Operation,…]`: every scenario, or only the named ones (e.g. to profile one with `BENCH_CPU_PROF`). */
-async function sts(only: readonly string[]) {
-  const scenarios = only.length === 0 ? STS_SCENARIOS : STS_SCENARIOS.filter((s) => only.includes(s.operation));
-  if (scenarios.length === 0) throw new Error(`no STS scenario among ${only.join(", ")}; known: ${STS_SCENARIOS.map((s) => s.operation).join(", ")}`);
-  const child = await startBenchChild();
+async function sts(only: string) {
+  const scenarios = stsScenarios(only);
+  const child = await startBenchChild(only);
   try {
     const { sts: stsUrl, requests } = JSON.parse(child.first) as { sts: string; requests: Record<string, BenchRequest> };
     const verifyUnit = async () => (JSON.parse(await child.ask("verify")) as { verifyMicros: number }).verifyMicros;
@@ -320,13 +330,13 @@ async function sts(only: readonly string[]) {
       await load(stsUrl, req, 500, 8); // warm-up
       await child.ask("start");
       const result = await load(stsUrl, req, STS_REQUESTS, STS_CLIENTS);
-      const w = JSON.parse(await child.ask("stop")) as { cpuMicros: number; probeMicros: number; probeVerifies: number };
+      const w = JSON.parse(await child.ask("stop")) as { cpuMicros: number; probeMicros: number; unitMicros: number };
       results.push({
         operation: scenario.operation,
         ...(scenario.budgetVerifies !== undefined ? { budgetVerifies: scenario.budgetVerifies } : {}),
         load: result,
         cpuPerRequest: (w.cpuMicros - w.probeMicros) / result.count,
-        unit: w.probeMicros / w.probeVerifies,
+        unit: w.unitMicros,
       });
     }
     const idleUnit = (unitBefore + (await verifyUnit())) / 2;
@@ -426,6 +436,6 @@ const which = process.argv[2] ?? "all";
 if (which === "serve") await serve();
 else {
   if (which === "all" || which === "size") await bundle();
-  if (which === "all" || which === "sts") await sts(which === "sts" ? (process.argv[3] ?? "").split(",").filter(Boolean) : []);
+  if (which === "all" || which === "sts") await sts(which === "sts" ? (process.argv[3] ?? "") : "");
   if (which === "all" || which === "callback") await callback();
 }
