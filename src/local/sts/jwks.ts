@@ -28,6 +28,11 @@ export interface JwksCacheOptions {
 interface JwksEntry {
   /** Key selection over the fetched JWKS (jose caches the imported keys per set). */
   select: ReturnType<typeof createLocalJWKSet>;
+  /**
+   * Keys selected before, by the header members jose selects with (`alg`, `kid`): the same JWKS gives the same keys.
+   * Only successful selections are kept (an unknown kid must still trigger a refetch); bounded.
+   */
+  selected: Map<string, CryptoKey[]>;
   /** When this JWKS was fetched. */
   fetchedAt: number;
   /** When a fetch for this issuer was last attempted, successful or not (≥ `fetchedAt`). */
@@ -101,7 +106,7 @@ export function createJwksCache(opts: JwksCacheOptions = {}): KeySource {
       .then(
         (jwks) => {
           const now = clock();
-          const entry: JwksEntry = { select: createLocalJWKSet(jwks), fetchedAt: now, attemptedAt: now };
+          const entry: JwksEntry = { select: createLocalJWKSet(jwks), selected: new Map(), fetchedAt: now, attemptedAt: now };
           entries.delete(issuer);
           entries.set(issuer, entry);
           while (entries.size > MAX_CACHED_ISSUERS) {
@@ -137,19 +142,26 @@ export function createJwksCache(opts: JwksCacheOptions = {}): KeySource {
   }
 
   async function select(entry: JwksEntry, header: JWSHeaderParameters): Promise<CryptoKey[]> {
+    const { alg, kid } = header;
+    const id = typeof alg === "string" && (kid === undefined || typeof kid === "string") ? `${alg}\n${kid === undefined ? "" : `=${kid}`}` : undefined;
+    const known = id === undefined ? undefined : entry.selected.get(id);
+    if (known) return known;
+    let keys: CryptoKey[];
     try {
-      return [await entry.select(header)];
+      keys = [await entry.select(header)];
     } catch (e) {
-      if (e instanceof errors.JWKSMultipleMatchingKeys) {
-        const keys: CryptoKey[] = [];
-        for await (const key of e) {
-          keys.push(key);
-          if (keys.length >= MAX_JWKS_KEYS) break;
-        }
-        return keys;
+      if (!(e instanceof errors.JWKSMultipleMatchingKeys)) throw e;
+      keys = [];
+      for await (const key of e) {
+        keys.push(key);
+        if (keys.length >= MAX_JWKS_KEYS) break;
       }
-      throw e;
     }
+    if (id !== undefined) {
+      if (entry.selected.size >= MAX_JWKS_KEYS) entry.selected.clear();
+      entry.selected.set(id, keys);
+    }
+    return keys;
   }
 
   return {

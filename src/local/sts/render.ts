@@ -62,7 +62,8 @@ export function escapeXml(text: string): string {
 
 /** ISO-8601 UTC without fractional seconds, the form current STS sends: `2024-01-18T15:20:17Z`. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (or ±YYYYYY-… outside years 0–9999)
+  return `${iso.slice(0, -5)}Z`;
 }
 
 function isTree(value: ResultLeaf | ResultTree): value is ResultTree {

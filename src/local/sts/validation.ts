@@ -42,6 +42,22 @@ function valueText(rule: MemberRule, value: string): string {
   return rule.sensitive ? `Value at '${rule.member}'` : `Value '${value}' at '${rule.member}'`;
 }
 
+/** Length in Unicode code points, as the model counts (a surrogate pair is one), without splitting the string. */
+function codePointLength(value: string): number {
+  let length = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length--;
+        i++;
+      }
+    }
+  }
+  return length;
+}
+
 /** The constraint violations of one member (empty when valid). */
 export function memberProblems(rule: MemberRule, value: string | undefined): string[] {
   if (value === undefined) {
@@ -56,7 +72,7 @@ export function memberProblems(rule: MemberRule, value: string | undefined): str
     if (n > rule.integer.max) problems.push(`${head} Member must have value less than or equal to ${rule.integer.max}`);
     return problems;
   }
-  const length = Array.from(value).length;
+  const length = codePointLength(value);
   if (rule.pattern && !rule.pattern.regex.test(value)) {
     problems.push(`${head} Member must satisfy regular expression pattern: ${rule.pattern.text}`);
   }

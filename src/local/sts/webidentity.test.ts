@@ -1,10 +1,10 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadStackConfig, type StackConfig } from "../config";
 import { StsFault } from "./faults";
 import { createJwksCache, type KeySource } from "./jwks";
-import { checkExpiry, checkNotBefore, checkTokenSignature, verifyWebIdentityToken, webIdentityConditionKeys } from "./webidentity";
-import { rejectedFaultTriple as failure } from "./testing";
+import { checkExpiry, checkNotBefore, checkTokenShape, checkTokenSignature, verifyWebIdentityToken, webIdentityConditionKeys } from "./webidentity";
+import { rejectedFaultTriple as failure, thrownFaultTriple } from "./testing";
 
 const ISSUER = "http://127.0.0.1:9400";
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -305,5 +305,51 @@ describe("checkTokenSignature", () => {
     const [h, , s] = good.split(".");
     const forged = `${h}.${Buffer.from(JSON.stringify({ sub: "bob" })).toString("base64url")}.${s}`;
     expect(await failure(checkTokenSignature(forged, [key.publicKey]))).toEqual(invalid);
+  });
+});
+
+describe("checkTokenShape", () => {
+  const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64url");
+  const payload = b64(JSON.stringify({ iss: ISSUER, sub: "alice" }));
+
+  it("accepts the header jose accepts and refuses the rest as not a valid JWT, decoding the payload once", () => {
+    const headers = [
+      b64('{"alg":"RS256","kid":"k1"}'),
+      b64(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])), // {"a":"<0xff>"}: not UTF-8
+      `${b64('{"alg":"RS256"}')}A`, // a base64url length of 4n + 1
+      b64("[1]"),
+      b64("null"),
+      b64("{"),
+    ];
+    for (const header of headers) {
+      const token = `${header}.${payload}.c2ln`;
+      const joseAccepts = (() => {
+        try {
+          decodeProtectedHeader(token);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      if (joseAccepts) expect(checkTokenShape(token)).toEqual({ header: decodeProtectedHeader(token), iss: ISSUER, claims: { iss: ISSUER, sub: "alice" } });
+      else expect(thrownFaultTriple(() => checkTokenShape(token))).toEqual(["InvalidIdentityToken", 400, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"]);
+    }
+  });
+});
+
+describe("createJwksCache key selection", () => {
+  it("selects by alg and kid once per JWKS and serves the same keys after; a kid of another type is no match", async () => {
+    const other = { ...(await exportJWK((await generateKeyPair("RS256")).publicKey)), kid: "1", alg: "RS256", use: "sig" };
+    const { impl, calls } = fakeFetch(() => ({ keys: [jwk, other] }));
+    const cache = createJwksCache({ fetchImpl: impl });
+    const first = await cache.candidates(ISSUER, { alg: "RS256", kid: "k1" });
+    expect(first).toHaveLength(1);
+    expect(await cache.candidates(ISSUER, { alg: "RS256", kid: "k1" })).toBe(first);
+    const second = await cache.candidates(ISSUER, { alg: "RS256", kid: "1" });
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
+    expect(await cache.candidates(ISSUER, { alg: "RS256" })).toHaveLength(2);
+    expect(await failure(cache.candidates(ISSUER, { alg: "RS256", kid: 1 } as unknown as { alg: string; kid: string }))).toEqual(["InvalidIdentityToken", 400, KEY_MESSAGE]);
+    expect(calls).toHaveLength(2);
   });
 });

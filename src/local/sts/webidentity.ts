@@ -53,6 +53,21 @@ export interface VerifiedWebIdentity extends WebIdentity {
 // ---------------------------------------------------------------------------------------------------------------
 // Checks
 
+/** UTF-8 that refuses malformed bytes, as jose decodes a JOSE header. */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A compact JWS's protected header, decoded as jose's `decodeProtectedHeader` does (base64url that a forgiving decoder
+ * accepts — no `4n + 1` length —, strict UTF-8, a JSON object) without splitting the token again.
+ * @throws TypeError / SyntaxError when it is not one.
+ */
+function decodeHeaderSegment(segment: string): JWSHeaderParameters {
+  if (segment.length % 4 === 1) throw new TypeError("the protected header is not base64url");
+  const header = JSON.parse(STRICT_UTF8.decode(Buffer.from(segment, "base64url"))) as unknown;
+  if (typeof header !== "object" || header === null || Array.isArray(header)) throw new TypeError("the protected header is not a JSON object");
+  return header as JWSHeaderParameters;
+}
+
 function decodeSegment(segment: string): unknown {
   const text = Buffer.from(segment, "base64url").toString("utf8");
   return JSON.parse(text) as unknown;
@@ -83,7 +98,7 @@ export function checkTokenShape(token: string): TokenShape {
   let header: JWSHeaderParameters;
   let payload: unknown;
   try {
-    header = decodeProtectedHeader(token) as JWSHeaderParameters;
+    header = decodeHeaderSegment(parts[0] ?? "");
     payload = decodeSegment(parts[1] ?? "");
   } catch (cause) {
     throw new StsFault("InvalidIdentityToken", 400, MESSAGES.notAJwt, { cause });
@@ -273,17 +288,30 @@ export function checkTokenTimes(claims: Claims, exp: number, nowMs: number): voi
   checkNotBefore(claims, nowMs);
 }
 
+/** Per provider name, its condition-key names (built and interned once, not per request); bounded. */
+const keyNames = new Map<string, { aud: string; oaud: string; sub: string; azp: string; amr: string }>();
+
+function conditionKeyNames(name: string): { aud: string; oaud: string; sub: string; azp: string; amr: string } {
+  let names = keyNames.get(name);
+  if (!names) {
+    names = { aud: `${name}:aud`, oaud: `${name}:oaud`, sub: `${name}:sub`, azp: `${name}:azp`, amr: `${name}:amr` };
+    if (keyNames.size >= 256) keyNames.clear();
+    keyNames.set(name, names);
+  }
+  return names;
+}
+
 /** Trust-policy condition keys of a verified token (IAM "Available keys for AWS web identity federation"). */
 export function webIdentityConditionKeys(name: string, claims: Claims, audience: string, sub: string): Record<string, string | string[]> {
-  const keys: Record<string, string | string[]> = {
-    [`${name}:aud`]: audience,
-    [`${name}:oaud`]: audiences(claims),
-    [`${name}:sub`]: sub,
-  };
-  if (typeof claims.azp === "string") keys[`${name}:azp`] = claims.azp;
+  const k = conditionKeyNames(name);
+  const keys: Record<string, string | string[]> = {};
+  keys[k.aud] = audience;
+  keys[k.oaud] = audiences(claims);
+  keys[k.sub] = sub;
+  if (typeof claims.azp === "string") keys[k.azp] = claims.azp;
   const amr = claims.amr;
-  if (typeof amr === "string") keys[`${name}:amr`] = amr;
-  else if (Array.isArray(amr)) keys[`${name}:amr`] = amr.filter((a): a is string => typeof a === "string");
+  if (typeof amr === "string") keys[k.amr] = amr;
+  else if (Array.isArray(amr)) keys[k.amr] = amr.filter((a): a is string => typeof a === "string");
   return keys;
 }
 
