@@ -86,6 +86,16 @@ describe("AssumeRoleWithWebIdentity member validation (AWS's ValidationError wor
     );
   });
 
+  it("counts lengths in code points: a surrogate pair is one character", () => {
+    const arn = (chars: string) => `RoleArn=${encodeURIComponent(chars)}&RoleSessionName=alice&WebIdentityToken=abcd`;
+    expect(problem(arn("\u{1F600}".repeat(2048)))).toBe("");
+    expect(problem(arn("\u{1F600}".repeat(2049)))).toContain("Member must have length less than or equal to 2048");
+    expect(problem(arn(`${"a".repeat(18)}\u{1F600}`))).toContain("Member must have length greater than or equal to 20");
+    expect(problem(`RoleArn=${ROLE}&RoleSessionName=alice&WebIdentityToken=ab${encodeURIComponent("\u{1F600}")}`)).toBe(
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
+    );
+  });
+
   it("does not echo the (sensitive) web identity token", () => {
     expect(problem(ok.replace("abcd", "abc"))).toBe(
       "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
