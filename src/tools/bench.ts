@@ -20,6 +20,7 @@ import { build } from "vite";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { loadStackConfig, type StackConfig } from "../local/config";
 import { startIdp } from "../local/idp/server";
+import { startSamlIdp } from "../local/saml/server";
 import { signInHeadless } from "../local/idp/headless";
 import { startSts } from "../local/sts/server";
 
@@ -59,8 +60,8 @@ function post(agent: Agent, url: URL, req: BenchRequest): Promise<boolean> {
   });
 }
 
-/** Fire `total` requests from `concurrency` workers; bounded in count and time. */
-async function load(url: string, req: BenchRequest, total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
+/** Fire `total` requests from `concurrency` workers, taking `reqs` in turn; bounded in count and time. */
+async function load(url: string, reqs: readonly BenchRequest[], total: number, concurrency: number, maxMs = 60_000): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -71,6 +72,7 @@ async function load(url: string, req: BenchRequest, total: number, concurrency: 
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (issued < total && performance.now() < deadline) {
+        const req = reqs[issued % reqs.length] as BenchRequest;
         issued++;
         const t = performance.now();
         const ok = await post(agent, target, req);
@@ -96,32 +98,62 @@ interface StsBenchSetup {
   session: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   /** A SigV4-signed POST of `params` (signed once by the SDK's signer; replayed, as STS has no replay check). */
   signed(params: Record<string, string>, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<BenchRequest>;
+  /** `count` fresh SAML responses (base64) for alice from the local SAML IdP's sign-in form, as a browser gets them. */
+  samlAssertions(count: number): Promise<string[]>;
 }
 
 /**
  * The STS operations under load, one entry each: how the request is built, and the budget of server CPU per request
  * in RS256 verifies (DESIGN §10, issue 8 "Speed"); an entry without a budget is reported, not checked.
  */
-const STS_SCENARIOS: readonly { operation: string; budgetVerifies?: number; request(setup: StsBenchSetup): Promise<BenchRequest> }[] = [
+interface StsScenario {
+  operation: string;
+  budgetVerifies?: number;
+  /** Requests under load (default {@link STS_REQUESTS}), after {@link STS_WARM_UP} more. */
+  requests?: number;
+  /**
+   * The requests: one, replayed (what STS allows), or `count` distinct ones for an operation that refuses a replay
+   * (AssumeRoleWithSAML), made before the load and its CPU window.
+   */
+  request(setup: StsBenchSetup, count: number): Promise<BenchRequest[]>;
+}
+
+const STS_SCENARIOS: readonly StsScenario[] = [
   {
     operation: "AssumeRoleWithWebIdentity",
     budgetVerifies: 5,
-    request: async ({ config, idToken }) => ({
-      body: form({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: `arn:aws:iam::${config.account}:role/WebIdentityConsoleUser`, RoleSessionName: "bench", WebIdentityToken: idToken }),
-      headers: {},
-    }),
+    request: async ({ config, idToken }) => [
+      {
+        body: form({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: `arn:aws:iam::${config.account}:role/WebIdentityConsoleUser`, RoleSessionName: "bench", WebIdentityToken: idToken }),
+        headers: {},
+      },
+    ],
   },
   {
     operation: "GetCallerIdentity",
     budgetVerifies: 3,
-    request: ({ signed, session }) => signed({ Action: "GetCallerIdentity", Version: "2011-06-15" }, session),
+    request: async ({ signed, session }) => [await signed({ Action: "GetCallerIdentity", Version: "2011-06-15" }, session)],
   },
   {
     operation: "AssumeRole",
-    request: ({ signed, config }) => {
+    request: async ({ signed, config }) => {
       const key = config.iamUsers.find((u) => u.name === "operator")?.accessKeys[0];
       if (!key) throw new Error("stack.json has no IAM user operator with an access key");
-      return signed({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${config.account}:role/demo/DeployRole`, RoleSessionName: "bench" }, key);
+      return [await signed({ Action: "AssumeRole", Version: "2011-06-15", RoleArn: `arn:aws:iam::${config.account}:role/demo/DeployRole`, RoleSessionName: "bench" }, key)];
+    },
+  },
+  {
+    operation: "AssumeRoleWithSAML",
+    requests: 2_000,
+    request: async ({ config, samlAssertions }, count) => {
+      const role = config.samlIdp?.roles[0];
+      const provider = config.samlProviders.find((p) => p.name === config.samlIdp?.providerName);
+      if (!role || !provider) throw new Error("stack.json has no samlIdp role and provider");
+      const principal = `arn:${config.partition}:iam::${config.account}:saml-provider/${provider.name}`;
+      return (await samlAssertions(count)).map((assertion) => ({
+        body: form({ Action: "AssumeRoleWithSAML", Version: "2011-06-15", RoleArn: role, PrincipalArn: principal, SAMLAssertion: assertion }),
+        headers: {},
+      }));
     },
   },
 ];
@@ -130,6 +162,9 @@ const STS_SCENARIOS: readonly { operation: string; budgetVerifies?: number; requ
 const STS_P99_BUDGET_MS = 20;
 const STS_CLIENTS = 32;
 const STS_REQUESTS = 5_000;
+const STS_WARM_UP = 500;
+/** Concurrent sign-ins at the SAML IdP while the bench's assertions are made. */
+const SAML_SIGN_IN_CONCURRENCY = 8;
 
 function form(params: Record<string, string>): string {
   return new URLSearchParams(params).toString();
@@ -221,6 +256,9 @@ function startCpuWindow(once: () => boolean): () => { cpuMicros: number; probeMi
 async function serve() {
   const idp = await startIdp({ config: loadStackConfig(), port: 0, quiet: true });
   const config = loadStackConfig(undefined, { issuer: idp.issuer });
+  const saml = config.samlIdp ? await startSamlIdp({ config, port: 0 }) : undefined;
+  const samlProvider = config.samlProviders.find((p) => p.name === config.samlIdp?.providerName);
+  if (saml && samlProvider) samlProvider.metadataUrl = saml.metadataUrl;
   const server = await startSts({ config, port: 0 });
   const client = config.clients[0];
   if (!client) throw new Error("no client configured");
@@ -255,9 +293,31 @@ async function serve() {
       for (const [name, value] of Object.entries(signedRequest.headers)) if (name !== "host") headers[name] = String(value);
       return { body, headers };
     },
+    async samlAssertions(count) {
+      if (!saml) throw new Error("stack.json has no samlIdp");
+      const user = config.users[0];
+      if (!user) throw new Error("stack.json has no users");
+      const out: string[] = [];
+      let started = 0;
+      const field = (html: string, name: string) =>
+        (new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "").replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+      await Promise.all(
+        Array.from({ length: SAML_SIGN_IN_CONCURRENCY }, async () => {
+          while (started < count) {
+            started++;
+            const page = await (await fetch(saml.ssoUrl)).text();
+            const body = new URLSearchParams({ origin: field(page, "origin"), RelayState: field(page, "RelayState"), NameIDFormat: field(page, "NameIDFormat"), username: user.username, password: user.password });
+            const answer = field(await (await fetch(saml.ssoUrl, { method: "POST", body })).text(), "SAMLResponse");
+            if (answer === "") throw new Error("the local SAML IdP gave no SAMLResponse");
+            out.push(answer);
+          }
+        }),
+      );
+      return out;
+    },
   };
-  const requests: Record<string, BenchRequest> = {};
-  for (const scenario of stsScenarios(process.argv[3] ?? "")) requests[scenario.operation] = await scenario.request(setup);
+  const requests: Record<string, BenchRequest[]> = {};
+  for (const scenario of stsScenarios(process.argv[3] ?? "")) requests[scenario.operation] = await scenario.request(setup, STS_WARM_UP + (scenario.requests ?? STS_REQUESTS));
   console.log(JSON.stringify({ sts: server.url, requests }));
   const once = await tokenVerifier(idp.issuer, idToken);
   let stopWindow: ReturnType<typeof startCpuWindow> | undefined;
@@ -273,7 +333,7 @@ async function serve() {
     }
   });
   lines.on("close", () => {
-    void Promise.all([server.close(), idp.close()]).then(() => process.exit(0));
+    void Promise.all([server.close(), idp.close(), saml?.close()]).then(() => process.exit(0));
   });
 }
 
@@ -320,16 +380,18 @@ async function sts(only: string) {
   const scenarios = stsScenarios(only);
   const child = await startBenchChild(only);
   try {
-    const { sts: stsUrl, requests } = JSON.parse(child.first) as { sts: string; requests: Record<string, BenchRequest> };
+    const { sts: stsUrl, requests } = JSON.parse(child.first) as { sts: string; requests: Record<string, BenchRequest[]> };
     const verifyUnit = async () => (JSON.parse(await child.ask("verify")) as { verifyMicros: number }).verifyMicros;
     const unitBefore = await verifyUnit();
     const results: { operation: string; budgetVerifies?: number; load: LoadResult; cpuPerRequest: number; unit: number }[] = [];
     for (const scenario of scenarios) {
-      const req = requests[scenario.operation];
-      if (!req) throw new Error(`no request for ${scenario.operation}`);
-      await load(stsUrl, req, 500, 8); // warm-up
+      const reqs = requests[scenario.operation];
+      if (!reqs || reqs.length === 0) throw new Error(`no request for ${scenario.operation}`);
+      const total = scenario.requests ?? STS_REQUESTS;
+      // Distinct requests (no replay): the first STS_WARM_UP warm up, the rest are the load.
+      await load(stsUrl, reqs.length > 1 ? reqs.slice(0, STS_WARM_UP) : reqs, STS_WARM_UP, 8);
       await child.ask("start");
-      const result = await load(stsUrl, req, STS_REQUESTS, STS_CLIENTS);
+      const result = await load(stsUrl, reqs.length > 1 ? reqs.slice(STS_WARM_UP) : reqs, total, STS_CLIENTS);
       const w = JSON.parse(await child.ask("stop")) as { cpuMicros: number; probeMicros: number; unitMicros: number };
       results.push({
         operation: scenario.operation,
@@ -340,7 +402,7 @@ async function sts(only: string) {
       });
     }
     const idleUnit = (unitBefore + (await verifyUnit())) / 2;
-    console.log(`local STS at ${STS_CLIENTS} clients, ${STS_REQUESTS} requests per operation; one RS256 verify of the server process idle: ${idleUnit.toFixed(1)} µs of CPU`);
+    console.log(`local STS at ${STS_CLIENTS} clients, after ${STS_WARM_UP} warm-up requests each; one RS256 verify of the server process idle: ${idleUnit.toFixed(1)} µs of CPU`);
     let failed = false;
     for (const { operation, budgetVerifies, load: r, cpuPerRequest, unit } of results) {
       const verifies = cpuPerRequest / unit;
