@@ -97,5 +97,9 @@ describe("STS rendering", () => {
 
   it("formats timestamps without fractional seconds", () => {
     expect(isoSeconds(new Date(Date.UTC(2011, 6, 15, 23, 28, 33, 359)))).toBe("2011-07-15T23:28:33Z");
+    expect(isoSeconds(new Date(Date.UTC(2011, 6, 15, 23, 28, 33, 999)))).toBe("2011-07-15T23:28:33Z");
+    expect(isoSeconds(new Date(Date.UTC(2011, 6, 15, 23, 28, 34, 0)))).toBe("2011-07-15T23:28:34Z");
+    expect(isoSeconds(new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 500)))).toBe("1969-12-31T23:59:59Z");
+    expect(() => isoSeconds(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

@@ -60,10 +60,19 @@ export function escapeXml(text: string): string {
   });
 }
 
+/** The last second {@link isoSeconds} formatted (answers issued in the same second share it). */
+let lastSecond = Number.NaN;
+let lastText = "";
+
 /** ISO-8601 UTC without fractional seconds, the form current STS sends: `2024-01-18T15:20:17Z`. */
 export function isoSeconds(date: Date): string {
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (or ±YYYYYY-… outside years 0–9999)
-  return `${iso.slice(0, -5)}Z`;
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (or ±YYYYYY-… outside years 0–9999); throws for an invalid date
+    lastText = `${iso.slice(0, -5)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 function isTree(value: ResultLeaf | ResultTree): value is ResultTree {

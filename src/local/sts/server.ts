@@ -134,7 +134,7 @@ function checkMethod(method: string): void {
 /** Run one operation; returns the operation name and its result tree. */
 async function dispatch(parts: HttpRequestParts, ctx: StsContext): Promise<{ operation: string; result: ResultTree }> {
   checkMethod(parts.method);
-  const params = requestParams(parts.query, Buffer.from(parts.body).toString("utf8"));
+  const params = requestParams(parts.query, Buffer.from(parts.body.buffer, parts.body.byteOffset, parts.body.byteLength).toString("utf8"));
   const operation = checkAction(params);
   checkVersion(params, operation);
   switch (operation) {
