@@ -248,10 +248,11 @@ function startCpuWindow(once: () => boolean): () => { cpuMicros: number; probeMi
 }
 
 /**
- * Child process (`bench.ts serve`): the IdP and the STS, so the load client in the parent does not share a thread
- * with the servers it measures. Prints one JSON line (the STS URL and each scenario's request), then answers one JSON
- * line per command read from stdin: `cpu` (this process's CPU time so far, µs), `verify` (µs of CPU per RS256
- * verify). Exits when stdin closes.
+ * Child process (`bench.ts serve [Operation,…]`): the IdP, the SAML IdP and the STS, so the load client in the parent
+ * does not share a thread with the servers it measures. Prints one JSON line (the STS URL and the requests of each
+ * scenario asked for), then answers one JSON line per command read from stdin: `verify` (µs of CPU per RS256 verify,
+ * idle), `start` (opens a CPU window with verify probes), `stop` (closes it: CPU, probe CPU, median unit). Exits when
+ * stdin closes.
  */
 async function serve() {
   const idp = await startIdp({ config: loadStackConfig(), port: 0, quiet: true });
