@@ -5,6 +5,7 @@
  */
 import { deflateRawSync } from "node:zlib";
 import type { RoleConfig, StackConfig } from "../config";
+import type { ConditionValues } from "../iam/policy";
 import type { EvaluationTrace } from "../iam/trace";
 import { parsePolicyDocument, PolicyDocumentError } from "../iam/policy";
 import { assumedRoleArn, evaluateTrust, evaluateTrustWithTrace, findRole, parseRoleArn } from "../iam/roles";
@@ -74,29 +75,44 @@ export interface TokenSessionData {
  *   the fault's `trace` names the failed check for the local trace endpoint — the response never does).
  */
 export function checkRoleTrust(config: StackConfig, arn: string, identity: WebIdentity, session: TokenSessionData = {}): RoleConfig {
-  const principal = { type: "Federated", id: identity.federatedProvider };
-  const keys = {
-    ...identity.conditionKeys,
-    ...sessionConditionKeys(session.tags, session.sourceIdentity),
-    "aws:FederatedProvider": identity.federatedProvider,
-  };
+  return checkFederatedTrust(config, arn, "sts:AssumeRoleWithWebIdentity", identity.federatedProvider, identity.conditionKeys, session, MESSAGES.notAuthorizedWebIdentity);
+}
+
+/**
+ * Rule: the role exists and its trust policy allows `Principal.Federated` = `provider` to perform `action` under
+ * `providerKeys` plus the session data's keys and `aws:FederatedProvider` — and also `sts:TagSession` with session
+ * tags, `sts:SetSourceIdentity` with a source identity. Shared by AssumeRoleWithWebIdentity and AssumeRoleWithSAML.
+ * @throws StsFault `AccessDenied` (403) with `message`; the fault's `trace` names the failed check (for the local
+ *   trace endpoint only).
+ */
+export function checkFederatedTrust(
+  config: StackConfig,
+  arn: string,
+  action: string,
+  provider: string,
+  providerKeys: ConditionValues,
+  session: TokenSessionData,
+  message: string,
+): RoleConfig {
+  const principal = { type: "Federated", id: provider };
+  const keys = { ...providerKeys, ...sessionConditionKeys(session.tags, session.sourceIdentity), "aws:FederatedProvider": provider };
   const role = findRole(config, arn);
   if (!role) {
     const trace: EvaluationTrace = {
       decision: "ImplicitDeny",
-      request: { action: "sts:AssumeRoleWithWebIdentity", principal, keys: keysForTrace(keys) },
+      request: { action, principal, keys: keysForTrace(keys) },
       policies: [],
-      summary: `No role ${arn} exists in the local IAM model (stack.json), so no trust policy allows sts:AssumeRoleWithWebIdentity.`,
+      summary: `No role ${arn} exists in the local IAM model (stack.json), so no trust policy allows ${action}.`,
     };
-    throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity, { trace });
+    throw new StsFault("AccessDenied", 403, message, { trace });
   }
-  const actions = ["sts:AssumeRoleWithWebIdentity"];
+  const actions = [action];
   if (session.tags) actions.push("sts:TagSession");
   if (session.sourceIdentity !== undefined) actions.push("sts:SetSourceIdentity");
-  for (const action of actions) {
+  for (const needed of actions) {
     // The fast decision on the hot path; the trace only for a refusal (AWS's message stays the same either way).
-    if (evaluateTrust(role, principal, action, keys) !== "Allow") {
-      throw new StsFault("AccessDenied", 403, MESSAGES.notAuthorizedWebIdentity, { trace: evaluateTrustWithTrace(role, principal, action, keys) });
+    if (evaluateTrust(role, principal, needed, keys) !== "Allow") {
+      throw new StsFault("AccessDenied", 403, message, { trace: evaluateTrustWithTrace(role, principal, needed, keys) });
     }
   }
   return role;

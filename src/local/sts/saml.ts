@@ -17,14 +17,12 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { RoleConfig, StackConfig } from "../config";
-import { evaluateTrust, evaluateTrustWithTrace, findRole, assumedRoleArn } from "../iam/roles";
-import type { EvaluationTrace } from "../iam/trace";
-import { keysForTrace } from "../iam/variables";
+import { assumedRoleArn } from "../iam/roles";
 import { AWS_SAML_ENDPOINT, AWS_SAML_URN, ATTRIBUTES, BEARER, NAMEID_FORMAT, STATUS_SUCCESS } from "../saml/assertion";
 import { samlProviderArn, type SamlProviderConfig } from "../saml/config";
 import { childElements, descendants, DS_NS, parseXml, SAML_NS, SAMLP_NS, textOf, verifySignature, XmlDocumentError } from "../saml/xml";
-import { checkDuration, checkSessionPolicy, DEFAULT_DURATION_SECONDS, type StsContext } from "./actions";
-import { checkTokenSessionTags, sessionConditionKeys, TAGS_CLAIM, type TokenSessionTags } from "./claims";
+import { checkDuration, checkFederatedTrust, checkSessionPolicy, DEFAULT_DURATION_SECONDS, type StsContext } from "./actions";
+import { checkTokenSessionTags, TAGS_CLAIM, type TokenSessionTags } from "./claims";
 import { StsFault } from "./faults";
 import { roleUniqueId } from "./ids";
 import type { QueryParams } from "./query";
@@ -613,27 +611,7 @@ export function checkSamlRoleTrust(
   identity: SamlIdentity,
   session: { tags?: TokenSessionTags; sourceIdentity?: string } = {},
 ): RoleConfig {
-  const principal = { type: "Federated", id: identity.providerArn };
-  const keys = { ...identity.conditionKeys, ...sessionConditionKeys(session.tags, session.sourceIdentity), "aws:FederatedProvider": identity.providerArn };
-  const role = findRole(config, arn);
-  if (!role) {
-    const trace: EvaluationTrace = {
-      decision: "ImplicitDeny",
-      request: { action: "sts:AssumeRoleWithSAML", principal, keys: keysForTrace(keys) },
-      policies: [],
-      summary: `No role ${arn} exists in the local IAM model (stack.json), so no trust policy allows sts:AssumeRoleWithSAML.`,
-    };
-    throw new StsFault("AccessDenied", 403, SAML_MESSAGES.notAuthorized, { trace });
-  }
-  const actions = ["sts:AssumeRoleWithSAML"];
-  if (session.tags) actions.push("sts:TagSession");
-  if (session.sourceIdentity !== undefined) actions.push("sts:SetSourceIdentity");
-  for (const action of actions) {
-    if (evaluateTrust(role, principal, action, keys) !== "Allow") {
-      throw new StsFault("AccessDenied", 403, SAML_MESSAGES.notAuthorized, { trace: evaluateTrustWithTrace(role, principal, action, keys) });
-    }
-  }
-  return role;
+  return checkFederatedTrust(config, arn, "sts:AssumeRoleWithSAML", identity.providerArn, identity.conditionKeys, session, SAML_MESSAGES.notAuthorized);
 }
 
 /**
