@@ -33,8 +33,10 @@ code{font-family:ui-monospace,monospace}
  */
 export const LOGOUT_AUTO_SUBMIT_SCRIPT = `document.getElementById("logout-yes").click();`;
 
-const sha256Source = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
-const STYLE_HASH = sha256Source(CSS);
+/** A CSP source for an inline script or style: `'sha256-…'`. */
+export const sha256Source = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+/** The CSP source of the pages' one inline style (also the SAML IdP's pages, ../saml/pages.ts). */
+export const STYLE_HASH = sha256Source(CSS);
 const LOGOUT_SCRIPT_HASH = sha256Source(LOGOUT_AUTO_SUBMIT_SCRIPT);
 
 /**
@@ -55,7 +57,8 @@ export function htmlHeaders(formActionOrigins: Iterable<string>, opts: { logoutS
   };
 }
 
-function page(title: string, body: string): string {
+/** A whole page in the local providers' look, with at most one fixed inline `script` (allowed by its CSP hash). */
+export function page(title: string, body: string, script?: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -68,7 +71,7 @@ function page(title: string, body: string): string {
 <main>
 ${body}
 </main>
-</body>
+${script ? `<script>${script}</script>\n` : ""}</body>
 </html>
 `;
 }

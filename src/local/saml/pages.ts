@@ -5,29 +5,8 @@
  * that hands `{SAMLResponse, RelayState}` to `window.opener` with `postMessage` for one exact app origin.
  * Each page runs at most one fixed inline script, allowed by its hash in the Content-Security-Policy.
  */
-import { createHash } from "node:crypto";
-import { escapeHtml } from "../idp/pages";
+import { escapeHtml, page, sha256Source, STYLE_HASH } from "../idp/pages";
 
-const CSS = `
-:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5}
-body{margin:0;padding:2rem 1rem;background:Canvas;color:CanvasText}
-main{max-width:24rem;margin:0 auto;padding:1.5rem;border:1px solid GrayText;border-radius:.5rem}
-h1{font-size:1.4rem;margin:0 0 .25rem}
-p{margin:.5rem 0}
-.field{margin:1rem 0}
-label{display:block;font-weight:600;margin-bottom:.25rem}
-input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid GrayText;border-radius:.25rem}
-input:focus-visible,button:focus-visible{outline:3px solid Highlight;outline-offset:2px}
-.actions{display:flex;gap:.5rem;margin-top:1.25rem}
-button{font:inherit;padding:.5rem 1rem;border-radius:.25rem;border:1px solid ButtonBorder;background:ButtonFace;color:ButtonText;cursor:pointer}
-button.primary{background:#1a56db;border-color:#1a56db;color:#fff;font-weight:600}
-.error{padding:.75rem;border:2px solid #b91c1c;border-radius:.25rem;color:#b91c1c;background:#fef2f2;margin:1rem 0}
-@media (prefers-color-scheme:dark){.error{background:#2a0d0d;color:#fca5a5;border-color:#fca5a5}}
-.hint{margin-top:1.5rem;font-size:.9rem}
-.hint table{border-collapse:collapse}
-.hint th,.hint td{text-align:left;padding:.125rem .75rem .125rem 0}
-code{font-family:ui-monospace,monospace}
-`;
 
 /** HTTP-POST binding: submit the response form at once (the button stays for browsers without scripts). */
 export const POST_BINDING_SCRIPT = `document.getElementById("saml-form").submit();`;
@@ -42,8 +21,6 @@ export const POST_MESSAGE_SCRIPT =
   `s.textContent="Signed in. The SAML response was handed to the app; this window can be closed.";window.close();}` +
   `else{s.textContent="This window was not opened by the app (no window.opener): nothing was sent.";}`;
 
-const sha256Source = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
-const STYLE_HASH = sha256Source(CSS);
 const SCRIPT_HASHES = { binding: sha256Source(POST_BINDING_SCRIPT), message: sha256Source(POST_MESSAGE_SCRIPT) } as const;
 
 /** Security headers of every page; `script` allows one of the two fixed scripts; forms may go to `formActions`. */
@@ -56,24 +33,6 @@ export function samlHtmlHeaders(formActions: Iterable<string>, script?: keyof ty
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
   };
-}
-
-function page(title: string, body: string, script?: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-${script ? `<script>${script}</script>\n` : ""}</body>
-</html>
-`;
 }
 
 /** The sign-in form; hidden fields carry the request (app origin, RelayState, NameID format) through the POST. */
