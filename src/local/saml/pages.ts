@@ -7,7 +7,6 @@
  */
 import { escapeHtml, page, sha256Source, STYLE_HASH } from "../idp/pages";
 
-
 /** HTTP-POST binding: submit the response form at once (the button stays for browsers without scripts). */
 export const POST_BINDING_SCRIPT = `document.getElementById("saml-form").submit();`;
 

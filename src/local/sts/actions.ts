@@ -15,7 +15,7 @@ import { MESSAGES, StsFault } from "./faults";
 import { roleUniqueId } from "./ids";
 import type { QueryParams } from "./query";
 import type { ResultTree } from "./render";
-import type { SessionStore } from "./sessions";
+import type { AssumedRoleSessionData, SessionStore } from "./sessions";
 import type { HttpRequestParts } from "./sigv4";
 import { callerIdentity, checkSignedCaller, type Caller } from "./callers";
 import { ASSUME_ROLE_WITH_WEB_IDENTITY_RULES, checkMembers, policyArnProblems } from "./validation";
@@ -160,6 +160,29 @@ export function checkSessionPolicy(
   return percent;
 }
 
+/** What an AssumeRole* session records beyond the role and session name (see `sessions.ts`). */
+export type RoleSessionExtras = Omit<
+  AssumedRoleSessionData,
+  "accessKeyId" | "secretAccessKey" | "expiration" | "account" | "assumedRoleArn" | "assumedRoleId" | "roleArn" | "roleName" | "roleSessionName"
+>;
+
+/**
+ * Issue credentials for a session of `role` named `sessionName`, ending at `expiresAt` (ms), with `extras`; returns
+ * the `AssumedRoleUser` and `Credentials` members every AssumeRole* answer has.
+ */
+export function issueRoleSession(ctx: StsContext, role: RoleConfig, roleArn: string, sessionName: string, extras: RoleSessionExtras, expiresAt: number): ResultTree {
+  const assumedRoleId = `${roleUniqueId(ctx.config.account, roleArn)}:${sessionName}`;
+  const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
+  const creds = ctx.sessions.issue(
+    { kind: "assumed-role", account: ctx.config.account, assumedRoleArn: assumedArn, assumedRoleId, roleArn, roleName: role.name, roleSessionName: sessionName, ...extras },
+    expiresAt,
+  );
+  return {
+    AssumedRoleUser: { Arn: assumedArn, AssumedRoleId: assumedRoleId },
+    Credentials: { SessionToken: creds.sessionToken, SecretAccessKey: creds.secretAccessKey, Expiration: creds.expiration, AccessKeyId: creds.accessKeyId },
+  };
+}
+
 /**
  * `AssumeRoleWithWebIdentity` (unsigned; a signature, if any, is ignored): validate the members, verify the web
  * identity token (an OIDC ID token of an IAM OIDC provider or of Google; with `ProviderId`, an OAuth 2.0 access token
@@ -196,16 +219,12 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
   checkDuration(role, duration);
   const packedPolicySize = checkSessionPolicy(params.get("Policy"), policyArns, tags);
 
-  const roleId = roleUniqueId(ctx.config.account, arn);
-  const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
-  const creds = ctx.sessions.issue(
+  const session = issueRoleSession(
+    ctx,
+    role,
+    arn,
+    sessionName,
     {
-      account: ctx.config.account,
-      assumedRoleArn: assumedArn,
-      assumedRoleId: `${roleId}:${sessionName}`,
-      roleArn: arn,
-      roleName: role.name,
-      roleSessionName: sessionName,
       webIdentity: {
         federatedProvider: identity.federatedProvider,
         providerName: identity.providerName,
@@ -224,13 +243,7 @@ export async function assumeRoleWithWebIdentity(params: QueryParams, ctx: StsCon
   return {
     SubjectFromWebIdentityToken: identity.sub,
     Audience: identity.audience,
-    AssumedRoleUser: { Arn: assumedArn, AssumedRoleId: `${roleId}:${sessionName}` },
-    Credentials: {
-      SessionToken: creds.sessionToken,
-      SecretAccessKey: creds.secretAccessKey,
-      Expiration: creds.expiration,
-      AccessKeyId: creds.accessKeyId,
-    },
+    ...session,
     SourceIdentity: sourceIdentity,
     PackedPolicySize: packedPolicySize,
     Provider: identity.federatedProvider,

@@ -6,15 +6,14 @@
  * assumed roles" (source identity); behaviour and texts of /work/shared/reference/sts.md §3.2, §4.1–4.3.
  */
 import type { RoleConfig } from "../config";
-import { assumedRoleArn, evaluateTrust, evaluateTrustWithTrace, findRole } from "../iam/roles";
+import { evaluateTrust, evaluateTrustWithTrace, findRole } from "../iam/roles";
 import type { EvaluationTrace } from "../iam/trace";
 import type { ConditionValues } from "../iam/variables";
 import { keysForTrace } from "../iam/variables";
-import { checkRoleArnFormat, checkSessionPolicy, type StsContext } from "./actions";
+import { checkRoleArnFormat, checkSessionPolicy, issueRoleSession, type StsContext } from "./actions";
 import { decideCallerPermission, permissionRefusal } from "./authorization";
 import { callerContextKeys, callerIdentity, callerTrustPrincipal, checkSignedCaller, checkTemporaryCredentialScope, isRootCaller, type Caller } from "./callers";
 import { MESSAGES, notAuthorizedMessage, StsFault } from "./faults";
-import { roleUniqueId } from "./ids";
 import { checkMfa } from "./mfa";
 import type { QueryParams } from "./query";
 import type { ResultTree } from "./render";
@@ -169,18 +168,13 @@ export function assumeRole(parts: HttpRequestParts, params: QueryParams, ctx: St
   const policy = params.get("Policy");
   const packedPolicySize = checkSessionPolicy(policy, policyArns, tags.tags.length > 0 ? { tags: tags.tags, transitiveTagKeys: tags.transitiveTagKeys } : undefined);
 
-  const roleId = roleUniqueId(ctx.config.account, arn);
-  const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
   const mfaAuthenticatedAt = mfaAt ?? callerSession?.mfaAuthenticatedAt;
-  const creds = ctx.sessions.issue(
+  const session = issueRoleSession(
+    ctx,
+    role,
+    arn,
+    sessionName,
     {
-      kind: "assumed-role",
-      account: ctx.config.account,
-      assumedRoleArn: assumedArn,
-      assumedRoleId: `${roleId}:${sessionName}`,
-      roleArn: arn,
-      roleName: role.name,
-      roleSessionName: sessionName,
       ...(roleSession !== undefined ? { chained: true } : {}),
       ...(policy !== undefined ? { sessionPolicy: policy } : {}),
       ...(policyArns.length > 0 ? { policyArns } : {}),
@@ -191,15 +185,5 @@ export function assumeRole(parts: HttpRequestParts, params: QueryParams, ctx: St
     now + duration * 1000,
   );
 
-  return {
-    SourceIdentity: sourceIdentity,
-    Credentials: {
-      SessionToken: creds.sessionToken,
-      SecretAccessKey: creds.secretAccessKey,
-      Expiration: creds.expiration,
-      AccessKeyId: creds.accessKeyId,
-    },
-    AssumedRoleUser: { Arn: assumedArn, AssumedRoleId: `${roleId}:${sessionName}` },
-    PackedPolicySize: packedPolicySize,
-  };
+  return { SourceIdentity: sourceIdentity, ...session, PackedPolicySize: packedPolicySize };
 }

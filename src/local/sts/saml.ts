@@ -17,14 +17,12 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { RoleConfig, StackConfig } from "../config";
-import { assumedRoleArn } from "../iam/roles";
 import { AWS_SAML_ENDPOINT, AWS_SAML_URN, ATTRIBUTES, BEARER, NAMEID_FORMAT, STATUS_SUCCESS } from "../saml/assertion";
 import { samlProviderArn, type SamlProviderConfig } from "../saml/config";
 import { childElements, descendants, DS_NS, parseXml, SAML_NS, SAMLP_NS, textOf, verifySignature, XmlDocumentError } from "../saml/xml";
-import { checkDuration, checkFederatedTrust, checkSessionPolicy, DEFAULT_DURATION_SECONDS, type StsContext } from "./actions";
+import { checkDuration, checkFederatedTrust, checkSessionPolicy, DEFAULT_DURATION_SECONDS, issueRoleSession, type StsContext } from "./actions";
 import { checkTokenSessionTags, TAGS_CLAIM, type TokenSessionTags } from "./claims";
 import { StsFault } from "./faults";
-import { roleUniqueId } from "./ids";
 import type { QueryParams } from "./query";
 import type { ResultTree } from "./render";
 import { createSamlMetadataSource, type SamlMetadataSource, type SamlProviderMetadata } from "./samlMetadata";
@@ -663,6 +661,15 @@ export async function assumeRoleWithSAML(params: QueryParams, ctx: StsContext): 
   const tags = checkSamlSessionTags(assertion);
 
   const qualifier = nameQualifier(issuer, ctx.config.account, provider.name);
+  /** The SAML keys of trust and permission policies (the attribute keys below are for trust policies only). */
+  const samlKeys = {
+    "saml:aud": confirmation.recipient,
+    "saml:iss": issuer,
+    "saml:sub": sub,
+    "saml:sub_type": subType,
+    "saml:namequalifier": qualifier,
+    "saml:doc": `${ctx.config.account}/${provider.name}`,
+  };
   const identity: SamlIdentity = {
     providerArn: principalArn,
     providerName: provider.name,
@@ -671,15 +678,7 @@ export async function assumeRoleWithSAML(params: QueryParams, ctx: StsContext): 
     subType,
     audience: confirmation.recipient,
     nameQualifier: qualifier,
-    conditionKeys: {
-      ...attributeContextKeys(assertion.attributes),
-      "saml:aud": confirmation.recipient,
-      "saml:iss": issuer,
-      "saml:sub": sub,
-      "saml:sub_type": subType,
-      "saml:namequalifier": qualifier,
-      "saml:doc": `${ctx.config.account}/${provider.name}`,
-    },
+    conditionKeys: { ...attributeContextKeys(assertion.attributes), ...samlKeys },
   };
   const role = checkSamlRoleTrust(ctx.config, roleArn, identity, {
     ...(tags ? { tags } : {}),
@@ -691,16 +690,12 @@ export async function assumeRoleWithSAML(params: QueryParams, ctx: StsContext): 
   // Last check, synchronous with the issue below: the ID is spent only when credentials are issued.
   checkReplay(state.replay, assertion, validUntil, now);
 
-  const roleId = roleUniqueId(ctx.config.account, roleArn);
-  const assumedArn = assumedRoleArn(ctx.config, role, sessionName);
-  const creds = ctx.sessions.issue(
+  const session = issueRoleSession(
+    ctx,
+    role,
+    roleArn,
+    sessionName,
     {
-      account: ctx.config.account,
-      assumedRoleArn: assumedArn,
-      assumedRoleId: `${roleId}:${sessionName}`,
-      roleArn,
-      roleName: role.name,
-      roleSessionName: sessionName,
       saml: {
         federatedProvider: principalArn,
         issuer,
@@ -709,14 +704,7 @@ export async function assumeRoleWithSAML(params: QueryParams, ctx: StsContext): 
         aud: confirmation.recipient,
         nameQualifier: qualifier,
         // What permission policies may use as policy variables; the attribute keys stay in the trust policy.
-        keys: {
-          "saml:aud": confirmation.recipient,
-          "saml:iss": issuer,
-          "saml:sub": sub,
-          "saml:sub_type": subType,
-          "saml:namequalifier": qualifier,
-          "saml:doc": `${ctx.config.account}/${provider.name}`,
-        },
+        keys: samlKeys,
       },
       ...(params.get("Policy") !== undefined ? { sessionPolicy: params.get("Policy") } : {}),
       ...(policyArns.length > 0 ? { policyArns } : {}),
@@ -728,13 +716,7 @@ export async function assumeRoleWithSAML(params: QueryParams, ctx: StsContext): 
 
   return {
     Issuer: issuer,
-    AssumedRoleUser: { Arn: assumedArn, AssumedRoleId: `${roleId}:${sessionName}` },
-    Credentials: {
-      SessionToken: creds.sessionToken,
-      SecretAccessKey: creds.secretAccessKey,
-      Expiration: creds.expiration,
-      AccessKeyId: creds.accessKeyId,
-    },
+    ...session,
     Audience: confirmation.recipient,
     SubjectType: subType,
     PackedPolicySize: packedPolicySize,
