@@ -152,10 +152,12 @@ describe("XML readers under fuzzing", () => {
           expect(isAwsClientError(error) || isAwsServiceError(error)).toBe(true);
           return;
         }
-        const parsed = parseXml(body) as { AssumeRoleWithWebIdentityResponse: { AssumeRoleWithWebIdentityResult: { Credentials: { AccessKeyId: string } } } };
+        // What the reader saw: the body as it crossed the wire (UTF-8; a lone surrogate becomes U+FFFD).
+        const parsed = parseXml(new TextDecoder().decode(new TextEncoder().encode(body))) as { AssumeRoleWithWebIdentityResponse: { AssumeRoleWithWebIdentityResult: { Credentials: { AccessKeyId: string } } } };
         expect(result.credentials.accessKeyId).toBe(parsed.AssumeRoleWithWebIdentityResponse.AssumeRoleWithWebIdentityResult.Credentials.AccessKeyId);
       }),
-      { numRuns: RUNS },
+      // Found by this property in CI: a lone surrogate before the key id reaches the reader as U+FFFD.
+      { numRuns: RUNS, examples: [[[{ kind: "insert", at: AWRWI.indexOf("ASgeIAIOSFODNN7EXAMPLE"), text: "\uD800" }]]] },
     );
   });
 });
