@@ -76,6 +76,23 @@ ${script ? `<script>${script}</script>\n` : ""}</body>
 `;
 }
 
+/**
+ * The username and password fields of a sign-in form: after a refusal both are marked invalid and described by the
+ * `login-error` banner, and focus goes to the password when the username was kept.
+ */
+export function credentialFields(input: { username?: string | undefined; error?: string | undefined }): string {
+  const invalid = input.error ? ' aria-invalid="true" aria-describedby="login-error"' : "";
+  const focusPassword = Boolean(input.error && input.username);
+  return `<div class="field">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(input.username ?? "")}"${invalid}${focusPassword ? "" : " autofocus"}>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${invalid}${focusPassword ? " autofocus" : ""}>
+</div>`;
+}
+
 export interface LoginPageInput {
   providerName: string;
   clientId: string;
@@ -90,8 +107,6 @@ export interface LoginPageInput {
 
 /** The sign-in form: labelled inputs, one alert when the last attempt failed, the test users as a hint. */
 export function renderLoginPage(input: LoginPageInput): string {
-  const invalid = input.error ? ' aria-invalid="true" aria-describedby="login-error"' : "";
-  const focusPassword = Boolean(input.error && input.username);
   const rows = input.users
     .map((u) => `<tr><td><code>${escapeHtml(u.username)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${escapeHtml(u.name)}</td></tr>`)
     .join("\n");
@@ -101,14 +116,7 @@ export function renderLoginPage(input: LoginPageInput): string {
 <p>to continue to <strong>${escapeHtml(input.clientId)}</strong></p>
 ${input.error ? `<div id="login-error" class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form id="login-form" method="post" action="${escapeHtml(input.action)}" novalidate>
-<div class="field">
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(input.username ?? "")}"${invalid}${focusPassword ? "" : " autofocus"}>
-</div>
-<div class="field">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${invalid}${focusPassword ? " autofocus" : ""}>
-</div>
+${credentialFields(input)}
 <div class="actions">
 <button type="submit" class="primary">Sign in</button>
 <button type="submit" form="abort-form">Cancel</button>

@@ -5,7 +5,7 @@
  * that hands `{SAMLResponse, RelayState}` to `window.opener` with `postMessage` for one exact app origin.
  * Each page runs at most one fixed inline script, allowed by its hash in the Content-Security-Policy.
  */
-import { escapeHtml, page, sha256Source, STYLE_HASH } from "../idp/pages";
+import { credentialFields, escapeHtml, page, sha256Source, STYLE_HASH } from "../idp/pages";
 
 /** HTTP-POST binding: submit the response form at once (the button stays for browsers without scripts). */
 export const POST_BINDING_SCRIPT = `document.getElementById("saml-form").submit();`;
@@ -43,8 +43,6 @@ export function renderSamlLoginPage(input: {
   error?: string;
   appOrigin?: string;
 }): string {
-  const invalid = input.error ? ' aria-invalid="true" aria-describedby="login-error"' : "";
-  const focusPassword = Boolean(input.error && input.username);
   const hidden = Object.entries(input.hidden)
     .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
     .join("\n");
@@ -58,14 +56,7 @@ export function renderSamlLoginPage(input: {
 ${input.error ? `<div id="login-error" class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form id="login-form" method="post" action="${escapeHtml(input.action)}" novalidate>
 ${hidden}
-<div class="field">
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(input.username ?? "")}"${invalid}${focusPassword ? "" : " autofocus"}>
-</div>
-<div class="field">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required${invalid}${focusPassword ? " autofocus" : ""}>
-</div>
+${credentialFields(input)}
 <div class="actions">
 <button type="submit" class="primary">Sign in</button>
 </div>
