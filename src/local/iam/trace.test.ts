@@ -51,6 +51,11 @@ describe("trace of a cross-user S3 denial (users/${127.0.0.1:9400:sub}/* with su
           "StringLike s3:prefix = users/bob/* (users/${127.0.0.1:9400:sub}/*) ✗ got nothing (key absent)",
         ],
       ],
+      // The role's second policy (TryStsCalls) is about STS actions: traced too, and left out of the summary below.
+      [
+        ["Action sts:AssumeRole ✗ got s3:GetObject", `Resource arn:aws:iam::123456789012:role/demo/ChainedReader ✗ got ${key}`],
+        ["Action sts:GetAccessKeyInfo or sts:DecodeAuthorizationMessage ✗ got s3:GetObject", `Resource * ✓ got ${key}`],
+      ],
     ]);
     expect(trace.policies[0]?.statements[0]?.checks[1]).toEqual({
       element: "Resource",

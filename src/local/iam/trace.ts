@@ -141,7 +141,11 @@ function policyPlace(p: PolicyTrace): string {
   return p.name;
 }
 
-/** Why no statement of these policies allowed: the Allow statements that came closest (fewest failed checks). */
+/**
+ * Why no statement of these policies allowed: the Allow statements that came closest. A statement about the requested
+ * action is closer than any statement about other actions (a statement for sts:GetAccessKeyInfo says nothing about an
+ * S3 refusal); among those, the fewest failed checks win.
+ */
 function whyNoAllow(policies: readonly PolicyTrace[]): string {
   if (policies.length === 0) return "there are no policies to allow it";
   let best = Number.POSITIVE_INFINITY;
@@ -150,9 +154,12 @@ function whyNoAllow(policies: readonly PolicyTrace[]): string {
     for (const statement of policy.statements) {
       if (statement.effect !== "Allow") continue;
       const failed = statement.checks.filter((c) => !c.ok);
-      if (failed.length > best) continue;
-      if (failed.length < best) closest.length = 0;
-      best = failed.length;
+      const otherAction = failed.some((c) => c.element === "Action" || c.element === "NotAction");
+      // Rank: other-action statements after every statement about this action, then by the number of failed checks.
+      const rank = (otherAction ? 1000 : 0) + failed.length;
+      if (rank > best) continue;
+      if (rank < best) closest.length = 0;
+      best = rank;
       closest.push({ policy, statement, failed });
     }
   }
