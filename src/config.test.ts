@@ -79,8 +79,44 @@ describe("parseConfig", () => {
         roles: [{ arn: "arn:aws:iam::123456789012:role/R", label: "arn:aws:iam::123456789012:role/R" }],
         durationSeconds: 3600,
         connectOrigins: [],
+        stsCalls: { chainRoles: [], localTrace: false },
       },
     });
+  });
+});
+
+describe("stsCalls (the console's More STS calls)", () => {
+  const base = { region: "us-east-1", providers: [{ id: "g", label: "G", type: "oidc", authority: "https://accounts.google.com", clientId: "x" }], roles: [{ arn: "arn:aws:iam::123456789012:role/R" }] };
+  const calls = (stsCalls: unknown) => parseConfig({ ...base, stsCalls });
+
+  it("reads chain roles, the SAML sign-in page and the local trace switch", () => {
+    const r = calls({
+      chainRoles: [{ label: "Reader", arn: "arn:aws:iam::123456789012:role/demo/ChainedReader" }, { arn: "arn:aws:iam::123456789012:role/Other" }],
+      saml: { signInUrl: "http://127.0.0.1:9406/saml/sso" },
+      localTrace: true,
+    });
+    expect(r.ok && r.config.stsCalls).toEqual({
+      chainRoles: [
+        { label: "Reader", arn: "arn:aws:iam::123456789012:role/demo/ChainedReader" },
+        { label: "arn:aws:iam::123456789012:role/Other", arn: "arn:aws:iam::123456789012:role/Other" },
+      ],
+      saml: { label: "127.0.0.1:9406", signInUrl: "http://127.0.0.1:9406/saml/sso" },
+      localTrace: true,
+    });
+  });
+
+  it("lists every problem with its path and echoes the bad value", () => {
+    const r = calls({ chainRoles: [{ arn: "arn:aws:iam::123:role/R" }, "x"], saml: { signInUrl: "http://idp.example.com/sso" }, localTrace: "yes" });
+    expect(r).toEqual({
+      ok: false,
+      problems: [
+        'stsCalls.chainRoles[0].arn must be a role ARN like arn:aws:iam::123456789012:role/Name, got "arn:aws:iam::123:role/R"',
+        'stsCalls.chainRoles[1].arn must be a role ARN like arn:aws:iam::123456789012:role/Name, got "x"',
+        'stsCalls.saml.signInUrl must be an https URL (http only on 127.0.0.1/localhost), got "http://idp.example.com/sso"',
+        'stsCalls.localTrace must be true or false, got "yes"',
+      ],
+    });
+    expect(calls([])).toEqual({ ok: false, problems: ["stsCalls must be an object, got []"] });
   });
 });
 

@@ -2,6 +2,8 @@
  * Runtime configuration (public/config.json), fetched at startup and validated as a whole:
  * every problem is reported at once (CONVENTIONS 9). Pointing the app at real AWS is an edit of that file.
  */
+import { parseStsCalls, type StsCallsConfig } from "./configCalls";
+import { httpUrl, isRecord, ROLE_ARN } from "./configRules";
 
 /**
  * How the app signs in: `oidc` — OpenID Connect code flow + PKCE, endpoints from the issuer's discovery document
@@ -87,27 +89,14 @@ export interface AppConfig {
    * token endpoint https://oauth2.googleapis.com. Used for the production Content-Security-Policy's connect-src.
    */
   connectOrigins: string[];
+  /** What the console's "More STS calls" panel offers (./configCalls.ts). */
+  stsCalls: StsCallsConfig;
 }
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; problems: string[] };
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 // Same rule as src/aws/sts.ts stsEndpoint(); "aws-global" selects the global endpoint (signed as us-east-1).
 const REGION = /^(?:[a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function httpUrl(v: unknown): boolean {
-  if (typeof v !== "string") return false;
-  try {
-    const u = new URL(v);
-    return u.protocol === "https:" || (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname));
-  } catch {
-    return false;
-  }
-}
 
 function stringField(p: Record<string, unknown>, key: string): string | undefined {
   return typeof p[key] === "string" ? (p[key] as string) : undefined;
@@ -255,6 +244,8 @@ export function parseConfig(raw: unknown): ConfigResult {
     }
   }
 
+  const stsCalls = parseStsCalls(raw.stsCalls, problems);
+
   const duration = raw.durationSeconds ?? 3600;
   if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 900 || duration > 43200) problems.push("durationSeconds must be an integer from 900 to 43200");
 
@@ -274,6 +265,7 @@ export function parseConfig(raw: unknown): ConfigResult {
       durationSeconds: duration as number,
       ...(typeof margin === "number" ? { refreshMarginSeconds: margin } : {}),
       connectOrigins,
+      stsCalls,
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ProviderSession } from "../auth/oidc";
 import { explainError, isAwsServiceError } from "../aws/errors";
 import type { AppConfig } from "../config";
+import { NO_STS_CALLS } from "../configCalls";
 import { EXCHANGE_RETRY, exchangeToken } from "./exchange";
 
 const config: AppConfig = {
@@ -11,6 +12,7 @@ const config: AppConfig = {
   roles: [{ label: "Amazon users", arn: "arn:aws:iam::123456789012:role/AmazonUser" }],
   durationSeconds: 3600,
   connectOrigins: [],
+  stsCalls: NO_STS_CALLS,
 };
 
 const amazonSession: ProviderSession = {
