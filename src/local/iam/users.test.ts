@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_STACK_FILE, loadStackConfig } from "../config";
 import { accountFromId } from "../sts/ids";
-import { findLongTermKey, findUser, rootArn, userArn, userUniqueId } from "./users";
+import { findActiveLongTermKey, findLongTermKey, findUser, rootArn, userArn, userUniqueId } from "./users";
 
 const config = loadStackConfig();
 const dir = mkdtempSync(join(tmpdir(), "wic-users-"));
@@ -44,10 +44,21 @@ describe("stack.json IAM users and root", () => {
     expect(findLongTermKey(config, "AKIAIOSFODNN7EXAMPLE")).toBeUndefined();
   });
 
-  it("loadStackConfig lists every problem: a key of another account, a short secret, a foreign MFA serial, a bad seed", () => {
+  it("a key with status Inactive is found but not active; stack.json's keys are all active", () => {
+    const copy = structuredClone(config);
+    const guest = findUser(copy, "guest");
+    guest?.accessKeys.push({ accessKeyId: "AKIARZPUZDIKPZZZZZZZ", secretAccessKey: "i".repeat(40), status: "Inactive" });
+    expect(findLongTermKey(copy, "AKIARZPUZDIKPZZZZZZZ")).toMatchObject({ kind: "user", user: { name: "guest" }, key: { status: "Inactive" } });
+    expect(findActiveLongTermKey(copy, "AKIARZPUZDIKPZZZZZZZ")).toBeUndefined();
+    for (const key of [...config.iamUsers.flatMap((u) => u.accessKeys), ...(config.root?.accessKeys ?? [])]) {
+      expect(findActiveLongTermKey(config, key.accessKeyId)?.key).toBe(key);
+    }
+  });
+
+  it("loadStackConfig lists every problem: a key of another account, a short secret, a bad status, a foreign MFA serial, a bad seed", () => {
     const file = variant((raw) => {
-      const user = raw.iamUsers[0] as { accessKeys: { accessKeyId: string; secretAccessKey: string }[]; mfa: { serialNumber: string; totpSecret: string } };
-      user.accessKeys = [{ accessKeyId: "AKIA2AVYNEVMQECFBHEU", secretAccessKey: "short" }];
+      const user = raw.iamUsers[0] as { accessKeys: { accessKeyId: string; secretAccessKey: string; status?: string }[]; mfa: { serialNumber: string; totpSecret: string } };
+      user.accessKeys = [{ accessKeyId: "AKIA2AVYNEVMQECFBHEU", secretAccessKey: "short", status: "Disabled" }];
       user.mfa = { serialNumber: "arn:aws:iam::123456789012:mfa/someone", totpSecret: "not base32!" };
     });
     let message = "";
@@ -58,6 +69,7 @@ describe("stack.json IAM users and root", () => {
     }
     expect(message).toContain("iamUsers[0].accessKeys[0].accessKeyId AKIA2AVYNEVMQECFBHEU does not encode account 123456789012");
     expect(message).toContain("iamUsers[0].accessKeys[0].secretAccessKey must be 40 characters");
+    expect(message).toContain("iamUsers[0].accessKeys[0].status must be Active or Inactive");
     expect(message).toContain("iamUsers[0].mfa.serialNumber must be arn:aws:iam::123456789012:mfa/operator");
     expect(message).toContain("iamUsers[0].mfa.totpSecret must be base32");
   });

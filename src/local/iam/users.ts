@@ -15,6 +15,11 @@ export interface AccessKeyConfig {
   accessKeyId: string;
   /** 40 characters. */
   secretAccessKey: string;
+  /**
+   * IAM's key status (`UpdateAccessKey`): an `Inactive` key authenticates nothing — STS and S3 refuse it as they refuse
+   * an unknown key. Default `Active`.
+   */
+  status?: "Active" | "Inactive";
 }
 
 /** A virtual MFA device. */
@@ -76,6 +81,15 @@ export function findLongTermKey(config: StackConfig, accessKeyId: string): LongT
   return rootKey ? { kind: "root", key: rootKey } : undefined;
 }
 
+/**
+ * The owner of a long-term access key id that may sign requests: known to the local IAM model and not `Inactive`
+ * (an inactive key is answered like an unknown one; whether AWS words it differently was not found [~]).
+ */
+export function findActiveLongTermKey(config: StackConfig, accessKeyId: string): LongTermKeyOwner | undefined {
+  const owner = findLongTermKey(config, accessKeyId);
+  return owner && owner.key.status !== "Inactive" ? owner : undefined;
+}
+
 function keyProblems(at: string, keys: unknown, account: string, seen: Set<string>): string[] {
   if (!Array.isArray(keys) || keys.length === 0 || keys.length > 2) return [`${at}.accessKeys must list 1–2 access keys (IAM allows two per user)`];
   const problems: string[] = [];
@@ -86,6 +100,7 @@ function keyProblems(at: string, keys: unknown, account: string, seen: Set<strin
     if (seen.has(id)) problems.push(`${at}.accessKeys[${j}].accessKeyId ${id} is used twice`);
     seen.add(id);
     if (typeof raw?.secretAccessKey !== "string" || raw.secretAccessKey.length !== 40) problems.push(`${at}.accessKeys[${j}].secretAccessKey must be 40 characters`);
+    if (raw?.status !== undefined && raw.status !== "Active" && raw.status !== "Inactive") problems.push(`${at}.accessKeys[${j}].status must be Active or Inactive`);
   }
   return problems;
 }

@@ -1,23 +1,24 @@
 /**
- * Authorization of S3 requests by the local IAM evaluator (../iam/session.ts): the session's identity policies (its
- * role's, or those of the IAM user or root behind GetSessionToken / GetFederationToken credentials) intersected with
- * its session policies, for S3's action and resource (Service Authorization Reference "Actions,
- * resources, and condition keys for Amazon S3": `s3:ListBucket` on `arn:aws:s3:::<bucket>` with `s3:prefix`,
- * `s3:delimiter`, `s3:max-keys`; `s3:GetObject` / `s3:PutObject` / `s3:DeleteObject` on
- * `arn:aws:s3:::<bucket>/<key>`), with the session's keys and the request's global keys (`aws:SecureTransport`,
- * `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, and S3's `s3:authType`, `s3:signatureversion`,
- * `s3:signatureAge`, `s3:x-amz-content-sha256`). Every refusal records its trace under the request id, and for a
- * signed caller an encoded authorization message (../sts/authorization.ts) that STS's DecodeAuthorizationMessage
- * decodes — served on the trace endpoint only, as real S3's `AccessDenied` carries none.
+ * Authorization of S3 requests by the local IAM evaluator, with the same policies and keys the STS uses for the same
+ * caller (../sts/authorization.ts `decideCallerPermission`): an IAM user's own permission policies (long-term key), the
+ * account root's unlimited permissions in its own account — every bucket here belongs to stack.json's `account`, and
+ * there are no bucket policies or SCPs — or a session's identity policies (its role's, or those of the IAM user or
+ * root behind GetSessionToken / GetFederationToken credentials) intersected with its session policies. Action and
+ * resource per the Service Authorization Reference "Actions, resources, and condition keys for Amazon S3":
+ * `s3:ListBucket` on `arn:aws:s3:::<bucket>` with `s3:prefix`, `s3:delimiter`, `s3:max-keys`; `s3:GetObject` /
+ * `s3:PutObject` / `s3:DeleteObject` on `arn:aws:s3:::<bucket>/<key>`. Keys: the caller's (`aws:username`,
+ * `aws:userid`, `aws:PrincipalArn`, … usable as policy variables) and the request's global keys
+ * (`aws:SecureTransport`, `aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, and S3's `s3:authType`,
+ * `s3:signatureversion`, `s3:signatureAge`, `s3:x-amz-content-sha256`). Every refusal records its trace under the
+ * request id, and for a signed caller an encoded authorization message that STS's DecodeAuthorizationMessage decodes —
+ * served on the trace endpoint only, as real S3's `AccessDenied` carries none.
  */
 import type { StackConfig } from "../config";
 import { evaluatePoliciesWithTrace, type ConditionValues } from "../iam/policy";
-import { evaluateSessionRequest } from "../iam/session";
 import type { TraceStore } from "../iam/trace";
 import type { S3Caller } from "./sigv4";
 import { accessDenied } from "./errors";
-import { decodedAuthorizationMessage, encodeAuthorizationMessage } from "../sts/authorization";
-import { sessionContextKeys, sessionIdentity } from "../sts/sessions";
+import { authorizationPrincipal, decideCallerPermission, decodedAuthorizationMessage, encodeAuthorizationMessage } from "../sts/authorization";
 
 /** What a request asks of IAM. */
 export interface S3Permission {
@@ -50,7 +51,7 @@ export function requestKeys(caller: S3Caller, at: RequestCircumstances): Record<
     "aws:CurrentTime": new Date(at.now).toISOString().replace(/\.\d{3}Z$/, "Z"),
     "aws:EpochTime": String(Math.floor(at.now / 1000)),
   };
-  if (caller.kind === "session") {
+  if (caller.kind === "signed") {
     keys["s3:authType"] = caller.authType;
     keys["s3:signatureversion"] = "AWS4-HMAC-SHA256";
     keys["s3:signatureAge"] = String(caller.signatureAgeMs);
@@ -70,21 +71,12 @@ export function checkPermission(config: StackConfig, traces: TraceStore, caller:
     traces.record(at.requestId, evaluatePoliciesWithTrace([], "identity", { action: permission.action, resource: permission.resource, keys }));
     throw accessDenied();
   }
-  const { decision, trace } = evaluateSessionRequest(config, caller.session, { action: permission.action, resource: permission.resource, keys }, { now: at.now });
-  if (decision === "Allow") return;
-  if (trace) {
-    const identity = sessionIdentity(caller.session);
-    const decoded = decodedAuthorizationMessage(
-      decision,
-      {
-        principal: { id: identity.userId, arn: identity.arn },
-        action: permission.action,
-        resource: permission.resource,
-        keys: { ...sessionContextKeys(caller.session, at.now), ...keys },
-      },
-      trace,
-    );
-    traces.record(at.requestId, trace, encodeAuthorizationMessage(caller.sessions, decoded));
+  const ctx = { config, sessions: caller.sessions, now: () => at.now };
+  const decided = decideCallerPermission(ctx, caller.principal, permission.action, permission.resource, keys);
+  if (decided.decision === "Allow") return;
+  if (decided.trace) {
+    const request = { principal: authorizationPrincipal(config, caller.principal), action: permission.action, resource: permission.resource, keys: decided.keys };
+    traces.record(at.requestId, decided.trace, encodeAuthorizationMessage(caller.sessions, decodedAuthorizationMessage(decided.decision, request, decided.trace)));
   }
   throw accessDenied();
 }

@@ -1,9 +1,10 @@
 /**
  * The local S3 stand-in: path-style S3 (`<endpoint>/<bucket>/<key>`) over plain `node:http` on 127.0.0.1, answering
  * like real S3 — `ListObjectsV2`, `GetObject` (with `Range`), `HeadObject`, `PutObject`, `DeleteObject`,
- * `HeadBucket`, `ListBuckets` — authenticated with SigV4 (header or presigned, ./sigv4.ts) by the local STS's session
- * credentials (a shared `SessionStore`), authorized by the local IAM evaluator (./authorize.ts), with S3's error
- * documents (./xml.ts), bucket CORS for the app's origins (./cors.ts) and atomic file storage (./storage.ts).
+ * `HeadBucket`, `ListBuckets` — authenticated with SigV4 (header or presigned, ./sigv4.ts) by the IAM users' and
+ * root's long-term keys or the local STS's session credentials (a shared `SessionStore`, ./accessKeys.ts), authorized
+ * by the local IAM evaluator (./authorize.ts), with S3's error documents (./xml.ts), bucket CORS for the app's origins
+ * (./cors.ts) and atomic file storage (./storage.ts).
  * Local-stack extensions (not S3): `GET /__local/trace/<requestId>` explains a refusal (../tracing.ts), and with the
  * `controls` option the shared test controls under `/__local/` (../controls.ts) and the stack clock.
  */
@@ -42,7 +43,7 @@ export interface S3Server {
 /** Options of {@link startS3}. */
 export interface S3Options {
   config: StackConfig;
-  /** The local STS's session store: S3 accepts the credentials it issued. */
+  /** The local STS's session store: S3 accepts the credentials it issued (and `config`'s long-term keys). */
   sessions: SessionStore;
   /** Default 0 (a free port); `npm start` uses stack.json `endpoints.s3` (9405). */
   port?: number;
@@ -165,7 +166,7 @@ export function createS3Handler(opts: S3Options, store: ObjectStore, traces: Tra
     }
 
     const parts: HttpRequestParts = { method, path, query, headers: headerPairs(req.rawHeaders), body: new Uint8Array() };
-    const caller = authenticate(parts, { region: config.region, now: at.now, sessions: opts.sessions });
+    const caller = authenticate(parts, { config, region: config.region, now: at.now, sessions: opts.sessions });
     if (method !== "PUT") await checkSmallBody(req, caller);
 
     if (bucket === undefined) {
@@ -236,7 +237,7 @@ export function createS3Handler(opts: S3Options, store: ObjectStore, traces: Tra
         checkPermission(config, traces, caller, { action: "s3:PutObject", resource: objectArn }, at);
         return putObject(store, bucket, key, req as AsyncIterable<Uint8Array>, {
           headers: req.headers,
-          payloadHash: caller.kind === "session" ? caller.payloadHash : UNSIGNED_PAYLOAD,
+          payloadHash: caller.kind === "signed" ? caller.payloadHash : UNSIGNED_PAYLOAD,
           maxObjectBytes: config.s3.maxObjectBytes,
           now: at.now,
         });
@@ -257,7 +258,7 @@ export function createS3Handler(opts: S3Options, store: ObjectStore, traces: Tra
   async function checkSmallBody(req: IncomingMessage, caller: S3Caller): Promise<void> {
     const body = await readBodyUpTo(req, MAX_OTHER_BODY_BYTES);
     if (body === undefined) throw new S3Fault("InvalidRequest", 400, "The local S3 stand-in reads request bodies of at most 1 MiB except for PutObject.");
-    if (caller.kind === "session" && caller.payloadHash !== UNSIGNED_PAYLOAD && caller.payloadHash !== sha256HexOf(body)) {
+    if (caller.kind === "signed" && caller.payloadHash !== UNSIGNED_PAYLOAD && caller.payloadHash !== sha256HexOf(body)) {
       throw new S3Fault("XAmzContentSHA256Mismatch", 400, S3_MESSAGES.sha256Mismatch, [
         ["ClientComputedContentSHA256", caller.payloadHash],
         ["S3ComputedContentSHA256", sha256HexOf(body)],

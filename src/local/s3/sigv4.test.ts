@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadStackConfig } from "../config";
 import { canonicalRequest, computeSignature, s3CanonicalPath, type HttpRequestParts } from "../sts/sigv4";
 import { createSessionStore } from "../sts/sessions";
 import { S3Fault } from "./errors";
@@ -174,7 +175,7 @@ describe("S3's SigV4 checks and error fields", () => {
   });
 
   it("authenticate: anonymous without auth; both forms at once → InvalidArgument; the wrong region, a missing x-amz-content-sha256, an unsigned x-amz-* header", () => {
-    const ctx = { region: "us-east-1", now, sessions: createSessionStore() };
+    const ctx = { config: loadStackConfig(), region: "us-east-1", now, sessions: createSessionStore() };
     expect(authenticate(req("GET", "/b/k", "", [["Host", "h"]]), ctx)).toEqual({ kind: "anonymous" });
     const authz = (credential: string, signedHeaders = "host;x-amz-content-sha256;x-amz-date") =>
       ["Authorization", `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=00`] as [string, string];

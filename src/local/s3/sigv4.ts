@@ -3,12 +3,11 @@
  * the Authorization header with `x-amz-content-sha256` — a hex SHA-256 of the body or `UNSIGNED-PAYLOAD` — and
  * query-string authentication, i.e. presigned URLs with `X-Amz-Expires` ≤ 604800), with S3's canonical URI (no
  * normalisation, each segment encoded once), S3's ±15 minute window (`RequestTimeTooSkewed`) and S3's error codes.
- * The canonicalisation and key derivation are the STS verifier's (../sts/sigv4.ts); credentials are the local STS's
- * sessions (`checkSessionCredential` on the shared store). A request with neither form is anonymous.
+ * The canonicalisation and key derivation are the STS verifier's (../sts/sigv4.ts); credentials are the IAM users' and
+ * root's long-term keys or the local STS's sessions (./accessKeys.ts). A request with neither form is anonymous.
  */
-import type { SessionData, SessionStore } from "../sts/sessions";
-import { checkSessionCredential } from "../sts/sessions";
-import { isStsFault } from "../sts/faults";
+import type { Caller } from "../sts/callers";
+import type { SessionStore } from "../sts/sessions";
 import {
   amzDateOf,
   amzQueryParams,
@@ -24,6 +23,7 @@ import {
   type CredentialScope,
   type HttpRequestParts,
 } from "../sts/sigv4";
+import { resolveCredentials, type CredentialSources } from "./accessKeys";
 import { S3Fault, S3_MESSAGES } from "./errors";
 
 /** S3 tolerates ±15 minutes between the signed time and its clock (`MaxAllowedSkewMilliseconds` 900000). */
@@ -37,9 +37,10 @@ export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 export type S3Caller =
   | { kind: "anonymous" }
   | {
-      kind: "session";
-      session: SessionData;
-      /** The store that opened the session (it also seals the encoded authorization messages of refusals). */
+      kind: "signed";
+      /** An IAM user or the root (long-term key), or a session of the local STS (temporary credentials). */
+      principal: Caller;
+      /** The STS's session store (it also seals the encoded authorization messages of refusals). */
       sessions: SessionStore;
       accessKeyId: string;
       /** `REST-HEADER` or `REST-QUERY-STRING` (the `s3:authType` condition key). */
@@ -50,11 +51,10 @@ export type S3Caller =
       payloadHash: string;
     };
 
-/** What the verifier needs besides the request. */
-export interface S3AuthContext {
+/** What the verifier needs besides the request: the region, the time, and where keys are found (IAM model, sessions). */
+export interface S3AuthContext extends CredentialSources {
   region: string;
   now: number;
-  sessions: SessionStore;
 }
 
 /** The authentication elements of an S3 request: those of any SigV4 request, the payload hash and the expiry. */
@@ -211,26 +211,6 @@ export function checkHeadersSigned(e: Elements, headers: Map<string, string[]>):
   }
 }
 
-/**
- * Rule: the access key is a live session of the local STS, presented with its session token.
- * @throws S3Fault `InvalidAccessKeyId` (403, with `<AWSAccessKeyId>`) for an unknown key or a session key without its
- *   token; `InvalidToken` (400, with `<Token-0>`) for a token the STS did not issue; `ExpiredToken` (400, with
- *   `<Token-0>`) after the session expired.
- */
-export function checkCredentials(sessions: SessionStore, accessKeyId: string, sessionToken: string | undefined, now: number): SessionData {
-  try {
-    return checkSessionCredential(sessions, accessKeyId, sessionToken, now);
-  } catch (error) {
-    if (!isStsFault(error)) throw error;
-    if (error.code === "ExpiredToken") throw new S3Fault("ExpiredToken", 400, S3_MESSAGES.expiredToken, [["Token-0", sessionToken ?? ""]]);
-    // A token S3 cannot open is InvalidToken; a missing token, or one issued for another key, leaves the key unknown.
-    if (sessionToken !== undefined && sessionToken !== "" && sessions.open(sessionToken) === undefined) {
-      throw new S3Fault("InvalidToken", 400, S3_MESSAGES.invalidToken, [["Token-0", sessionToken]]);
-    }
-    throw new S3Fault("InvalidAccessKeyId", 403, S3_MESSAGES.invalidAccessKeyId, [["AWSAccessKeyId", accessKeyId]]);
-  }
-}
-
 /** Space-separated lower-case hex bytes of a text's UTF-8, as S3's `StringToSignBytes` / `CanonicalRequestBytes`. */
 export function hexBytes(text: string): string {
   return [...Buffer.from(text, "utf8")].map((b) => b.toString(16).padStart(2, "0")).join(" ");
@@ -250,7 +230,8 @@ export function signatureDoesNotMatch(accessKeyId: string, provided: string, com
 
 /**
  * Authenticate an S3 request (its body is checked against the payload hash later, as it streams): the form (header,
- * presigned, or none = anonymous) → elements → credential scope → time → signed headers → the session → the HMAC.
+ * presigned, or none = anonymous) → elements → credential scope → time → signed headers → the key's owner (long-term
+ * key or session) → the HMAC with that key's secret.
  * @throws S3Fault `InvalidArgument` (both forms at once), and those of the checks above; `SignatureDoesNotMatch`.
  */
 export function authenticate(req: HttpRequestParts, ctx: S3AuthContext): S3Caller {
@@ -269,12 +250,12 @@ export function authenticate(req: HttpRequestParts, ctx: S3AuthContext): S3Calle
   const scope = checkCredential(e, ctx.region);
   const signedAt = checkRequestTime(e, ctx.now);
   checkHeadersSigned(e, headers);
-  const session = checkCredentials(ctx.sessions, scope.accessKeyId, e.sessionToken, ctx.now);
-  const computed = computeSignature(req, e, scope, session.secretAccessKey, { uri: "s3", payloadHash: e.payloadHash });
+  const { secretAccessKey, principal } = resolveCredentials(ctx, scope.accessKeyId, e.sessionToken, ctx.now);
+  const computed = computeSignature(req, e, scope, secretAccessKey, { uri: "s3", payloadHash: e.payloadHash });
   if (!signaturesEqual(e.signature, computed.signature)) throw signatureDoesNotMatch(scope.accessKeyId, e.signature, computed);
   return {
-    kind: "session",
-    session,
+    kind: "signed",
+    principal,
     sessions: ctx.sessions,
     accessKeyId: scope.accessKeyId,
     authType: e.presigned ? "REST-QUERY-STRING" : "REST-HEADER",

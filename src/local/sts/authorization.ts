@@ -10,7 +10,8 @@ import type { Decision, NamedPolicy } from "../iam/policy";
 import { decideWithPolicies } from "../iam/session";
 import type { EvaluationTrace, StatementTrace } from "../iam/trace";
 import { keysForTrace, type ConditionValues } from "../iam/variables";
-import { callerContextKeys, callerIdentity, callerPolicies, callerUserName, type Caller, type CallerContext } from "./callers";
+import type { StackConfig } from "../config";
+import { callerContextKeys, callerIdentity, callerPolicies, type Caller, type CallerContext } from "./callers";
 import { StsFault } from "./faults";
 import type { SessionStore } from "./sessions";
 
@@ -96,6 +97,12 @@ export function encodeAuthorizationMessage(store: SessionStore, message: Decoded
   return store.sealMessage(JSON.stringify(message));
 }
 
+/** The caller as a decoded message's `context.principal` names it: its unique id and ARN, and an IAM user's name. */
+export function authorizationPrincipal(config: StackConfig, caller: Caller): AuthorizationRequest["principal"] {
+  const identity = callerIdentity(config, caller);
+  return { id: identity.userId, ...(caller.kind === "user" ? { name: caller.user.name } : {}), arn: identity.arn };
+}
+
 /** A permission decision for an STS caller, with the policies' trace when refused. */
 export interface CallerDecision {
   decision: Decision;
@@ -115,13 +122,7 @@ export function decideCallerPermission(ctx: CallerContext, caller: Caller, actio
  * encoded authorization message (kept with the trace for the trace endpoint; not in the answer).
  */
 export function permissionRefusal(ctx: CallerContext, caller: Caller, action: string, resource: string, refused: CallerDecision, message: string): StsFault {
-  const identity = callerIdentity(ctx.config, caller);
-  const name = callerUserName(caller);
-  const decoded = decodedAuthorizationMessage(
-    refused.decision,
-    { principal: { id: identity.userId, ...(name !== undefined && caller.kind === "user" ? { name } : {}), arn: identity.arn }, action, resource, keys: refused.keys },
-    refused.trace,
-  );
+  const decoded = decodedAuthorizationMessage(refused.decision, { principal: authorizationPrincipal(ctx.config, caller), action, resource, keys: refused.keys }, refused.trace);
   return new StsFault("AccessDenied", 403, message, {
     ...(refused.trace ? { trace: refused.trace } : {}),
     encodedAuthorizationMessage: encodeAuthorizationMessage(ctx.sessions, decoded),

@@ -70,6 +70,18 @@ describe("callers", () => {
     expect(thrownFaultTriple(() => resolveCaller(ctx, "ASIAUNKNOWN0000000000", undefined, Date.now()))[0]).toBe("InvalidClientTokenId");
   });
 
+  it("an Inactive long-term key is refused like an unknown one: InvalidClientTokenId", () => {
+    const copy = structuredClone(config);
+    copy.iamUsers[0]?.accessKeys.push({ accessKeyId: "AKIARZPUZDIKPZZZZZZZ", secretAccessKey: "i".repeat(40), status: "Inactive" });
+    const ctx = { config: copy, sessions: createSessionStore(), now: () => Date.now() };
+    expect(thrownFaultTriple(() => resolveCaller(ctx, "AKIARZPUZDIKPZZZZZZZ", undefined, Date.now()))).toEqual([
+      "InvalidClientTokenId",
+      403,
+      "The security token included in the request is invalid.",
+    ]);
+    expect(resolveCaller(ctx, operator.accessKeys[0]?.accessKeyId ?? "", undefined, Date.now()).principal.kind).toBe("user");
+  });
+
   it("long-term keys bring no aws:MultiFactorAuthPresent; sessions bring false or true with the age", () => {
     expect(callerContextKeys(config, user, 0)).toEqual({
       "aws:userid": expect.stringMatching(/^AIDA/),

@@ -10,7 +10,7 @@ import type { NamedPolicy } from "../iam/policy";
 import type { TrustPrincipal } from "../iam/roles";
 import { principalPolicies, sessionIdentityPolicies, sessionPolicies } from "../iam/session";
 import type { ConditionValues } from "../iam/variables";
-import { findLongTermKey, rootArn, userArn, userUniqueId, type IamUserConfig } from "../iam/users";
+import { findActiveLongTermKey, rootArn, userArn, userUniqueId, type IamUserConfig } from "../iam/users";
 import { MESSAGES, StsFault } from "./faults";
 import { checkSessionCredential, isAssumedRoleSession, sessionContextKeys, sessionIdentity, type SessionData, type SessionStore } from "./sessions";
 import { verifySigV4, type HttpRequestParts } from "./sigv4";
@@ -37,14 +37,14 @@ export interface CallerContext {
 }
 
 /**
- * Rule: a long-term key (`AKIA…`) of an IAM user or the root in stack.json is valid without a session token (with one,
- * the token cannot be its own: real STS refuses it the same way); any other key must be a live session of this STS
- * presented with its token.
+ * Rule: an active long-term key (`AKIA…`) of an IAM user or the root in stack.json is valid without a session token
+ * (with one, the token cannot be its own: real STS refuses it the same way); any other key — an `Inactive` one too —
+ * must be a live session of this STS presented with its token.
  * @throws StsFault `InvalidClientTokenId` (403) `The security token included in the request is invalid.`;
  *   `ExpiredToken` (403) for an expired session.
  */
 export function resolveCaller(ctx: CallerContext, accessKeyId: string, sessionToken: string | undefined, nowMs: number): { secretAccessKey: string; principal: Caller } {
-  const owner = findLongTermKey(ctx.config, accessKeyId);
+  const owner = findActiveLongTermKey(ctx.config, accessKeyId);
   if (owner) {
     if (sessionToken !== undefined && sessionToken !== "") throw new StsFault("InvalidClientTokenId", 403, MESSAGES.invalidClientToken);
     const principal: Caller = owner.kind === "user" ? { kind: "user", accessKeyId, user: owner.user } : { kind: "root", accessKeyId };
