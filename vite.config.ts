@@ -5,13 +5,16 @@ import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { stsEndpoint } from "./src/aws/endpoint.ts";
 import { parseConfig, providerOrigins } from "./src/config.ts";
+import { SERVED_APP_CONFIG, type ServedAppConfigApi } from "./src/local/appConfig.ts";
+import { DEFAULT_APP_PORT, DEFAULT_PREVIEW_PORT } from "./src/local/ports.ts";
 
 /**
  * The production bundle's Content-Security-Policy (copy it to your static host): scripts and styles from self only,
  * fetches only to self and the endpoints named in the served config.json.
  */
-function contentSecurityPolicy(configFile: string): string {
-  const parsed = parseConfig(JSON.parse(readFileSync(configFile, "utf8")));
+function contentSecurityPolicy(configFile: string, served?: ServedAppConfigApi): string {
+  const text = readFileSync(configFile, "utf8");
+  const parsed = parseConfig(JSON.parse(served ? served.transform(text) : text));
   if (!parsed.ok) throw new Error(`${configFile} is invalid:\n- ${parsed.problems.join("\n- ")}`);
   const app = parsed.config;
   const providers = app.providers.flatMap(providerOrigins);
@@ -33,12 +36,16 @@ function contentSecurityPolicy(configFile: string): string {
   ].join("; ");
 }
 
-/** `vite preview` (npm run preview) serves the build with its security headers, derived when the server starts. */
+/**
+ * `vite preview` (npm run preview) serves the build with its security headers, derived when the server starts from
+ * config.json as it is served: `npm start --preview` moves the local stack's origins in it (src/local/appConfig.ts).
+ */
 function previewSecurityHeaders(): Plugin {
   return {
     name: "wic-preview-security-headers",
     configurePreviewServer(server) {
-      const csp = contentSecurityPolicy(resolve(server.config.root, server.config.build.outDir, "config.json"));
+      const served = server.config.plugins.find((p) => p.name === SERVED_APP_CONFIG)?.api as ServedAppConfigApi | undefined;
+      const csp = contentSecurityPolicy(resolve(server.config.root, server.config.build.outDir, "config.json"), served);
       server.middlewares.use((_req, res, next) => {
         res.setHeader("Content-Security-Policy", csp);
         res.setHeader("Referrer-Policy", "no-referrer");
@@ -72,10 +79,11 @@ function dropUnusedXmlParts(): Plugin {
 // The app is what src/main.tsx reaches; src/local (Node-only local stack) is never bundled.
 export default defineConfig({
   plugins: [react(), previewSecurityHeaders(), dropUnusedXmlParts()],
-  server: { host: "127.0.0.1", port: 5173, strictPort: true },
+  // The default ports; `npm start -- --base-port N` / `--app-port P` move the app (src/local/ports.ts, README "Ports").
+  server: { host: "127.0.0.1", port: DEFAULT_APP_PORT, strictPort: true },
   preview: {
     host: "127.0.0.1",
-    port: 4173,
+    port: DEFAULT_PREVIEW_PORT,
     strictPort: true,
   },
   build: {

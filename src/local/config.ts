@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { iamUserProblems, type IamUserConfig, type RootConfig } from "./iam/users";
+import { moveHosts, moveLoopbackUris } from "./ports";
 import { samlConfigProblems, type SamlIdpConfig, type SamlProviderConfig } from "./saml/config";
 
 /** A statement of an IAM policy document, as written in stack.json. */
@@ -135,6 +136,9 @@ export interface StsServiceConfig {
   maxRequestsPerSecond?: number;
 }
 
+/** The origins stack.json names under `endpoints`: the app and each listener of the local stack. */
+export type EndpointName = "idp" | "sts" | "app" | "s3" | "saml" | PersonaName;
+
 export interface StackConfig {
   account: string;
   partition: string;
@@ -168,6 +172,13 @@ export interface StackOverrides {
   issuer?: string;
   /** Replace a persona's origin (a test persona on a random port); `builtinProviders` URLs follow. */
   personas?: Partial<Record<PersonaName, string>>;
+  /**
+   * Move any of `endpoints` (`npm start --base-port`, ./ports.ts): wherever the old host[:port] appears it becomes the
+   * new one (issuer URLs, IAM OIDC provider names and ARNs, condition keys, policy variables, built-in provider URLs,
+   * the SAML metadata URL). Moving `app` also moves the clients' loopback redirect URIs to the app's port. `issuer`
+   * and `personas` win over the same entries here.
+   */
+  endpoints?: Partial<Record<EndpointName, string>>;
   /** Extra redirect URIs for the app client (e.g. an app served on a random port). */
   redirectUris?: string[];
 }
@@ -177,18 +188,23 @@ export interface StackOverrides {
  * Throws one Error listing every problem found.
  */
 export function loadStackConfig(file: string = DEFAULT_STACK_FILE, overrides: StackOverrides = {}): StackConfig {
-  let text = readFileSync(file, "utf8");
+  const text = readFileSync(file, "utf8");
   const raw = JSON.parse(text) as StackConfig;
-  // Each origin is rewritten through a placeholder first, so swapping two ports never rewrites a host twice.
-  const moves: [string, string][] = [];
-  if (overrides.issuer) moves.push([raw.endpoints.idp, overrides.issuer]);
-  for (const persona of PERSONAS) {
-    const to = overrides.personas?.[persona];
-    if (to && raw.endpoints?.[persona]) moves.push([raw.endpoints[persona], to]);
+  const targets: Partial<Record<EndpointName, string>> = { ...overrides.endpoints };
+  if (overrides.issuer) targets.idp = overrides.issuer;
+  for (const persona of PERSONAS) if (overrides.personas?.[persona]) targets[persona] = overrides.personas[persona];
+  const moves = (Object.entries(targets) as [EndpointName, string | undefined][]).flatMap(([name, to]): [string, string][] => {
+    const from = raw.endpoints?.[name];
+    return to && from ? [[new URL(from).host, new URL(to).host]] : [];
+  });
+  const config = JSON.parse(moveHosts(text, moves)) as StackConfig;
+  if (targets.app) {
+    const port = Number(new URL(targets.app).port);
+    for (const client of Array.isArray(config.clients) ? config.clients : []) {
+      client.redirectUris = moveLoopbackUris(client.redirectUris ?? [], port);
+      client.postLogoutRedirectUris = moveLoopbackUris(client.postLogoutRedirectUris ?? [], port);
+    }
   }
-  moves.forEach(([from], i) => (text = text.split(new URL(from).host).join(`\u0000${i}\u0000`)));
-  moves.forEach(([, to], i) => (text = text.split(`\u0000${i}\u0000`).join(new URL(to).host)));
-  const config = JSON.parse(text) as StackConfig;
   const ttl: unknown = config.ttl ?? {};
   config.iamUsers ??= [];
   config.samlProviders ??= [];
