@@ -17,9 +17,13 @@ async function heapSnapshot(cdp: CDPSession): Promise<string> {
   return chunks.join("");
 }
 
-/** Which of `secrets` occur in `haystack` (the snapshot's strings are JSON-escaped; none of these values need escaping). */
+/**
+ * Which of `secrets` occur in `haystack` (the snapshot's strings are JSON-escaped; none of these values need escaping).
+ * A snapshot keeps only the first 1,024 characters of a string, so a long value (a SAML assertion, a session token
+ * carrying a SAML session) is looked for by its first 256 characters, which are unique to it.
+ */
 function found(haystack: string, secrets: { kind: string; value: string }[]): string[] {
-  return secrets.filter((s) => haystack.includes(s.value)).map((s) => `${s.kind} ${s.value.slice(0, 12)}…`);
+  return secrets.filter((s) => haystack.includes(s.value.slice(0, 256))).map((s) => `${s.kind} ${s.value.slice(0, 12)}…`);
 }
 
 async function openHeapProfiler(page: Page): Promise<CDPSession> {
@@ -41,9 +45,24 @@ test("after sign-out the page's JS heap holds no token or credential it received
   await app.credentials.getByRole("button", { name: "Reveal secret access key" }).click();
   await app.credentials.getByRole("button", { name: "Hide secret access key" }).click();
 
+  // More STS calls: chained credentials from AssumeRole, and a SAML assertion with the credentials STS gave for it.
+  const chain = page.getByRole("region", { name: "AssumeRole (role chaining)" });
+  await chain.getByRole("button", { name: /^Use Chained reader/ }).click();
+  await chain.getByRole("button", { name: "Call AssumeRole" }).click();
+  await expect(chain.getByLabel("AssumeRole result")).toBeVisible();
+  const saml = page.getByRole("region", { name: "AssumeRoleWithSAML" });
+  const [popup] = await Promise.all([page.waitForEvent("popup"), saml.getByRole("button", { name: "Get an assertion from Local SAML IdP" }).click()]);
+  await popup.getByLabel("Username").fill(users.alice.username);
+  await popup.getByLabel("Password").fill(users.alice.password);
+  await popup.getByRole("button", { name: "Sign in" }).click();
+  await expect(saml.getByLabel("What the assertion says")).toBeVisible();
+  const assertion = await saml.getByLabel("SAMLResponse (base64, as the identity provider posts it)").inputValue();
+  await saml.getByRole("button", { name: "Call AssumeRoleWithSAML" }).click();
+  await expect(saml.getByLabel("AssumeRoleWithSAML result")).toBeVisible();
+
   await secrets.settled();
-  const all = secrets.all();
-  expect(all.map((s) => s.kind).sort()).toEqual(["ID token", "SecretAccessKey", "SessionToken", "access token", "refresh token"]);
+  const all = [...secrets.all(), { kind: "SAML assertion", value: assertion }];
+  expect(all.map((s) => s.kind).sort()).toEqual(["ID token", "SAML assertion", "SecretAccessKey", "SecretAccessKey", "SecretAccessKey", "SessionToken", "SessionToken", "SessionToken", "access token", "refresh token"]);
 
   // Signed in, the snapshot must contain every one of them: proof that the search below can find them.
   const cdp = await openHeapProfiler(page);

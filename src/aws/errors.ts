@@ -240,6 +240,9 @@ function explainServiceError(error: AwsServiceError): string {
   const action = requestedAction(error);
   switch (error.code) {
     case "InvalidIdentityToken":
+      if (action === "AssumeRoleWithSAML") {
+        return `AWS rejected the SAML assertion${aws}. An assertion can be used once, and only until it expires: get a new one from the identity provider. If it persists, check the IAM SAML provider's metadata (its signing certificate) and the assertion's audience.`;
+      }
       if (/No OpenIDConnect provider found/i.test(error.message)) {
         return `AWS has no IAM OIDC identity provider for this token's issuer. Create one in IAM whose URL equals the token's "iss" exactly${aws}.`;
       }
@@ -268,6 +271,9 @@ function explainServiceError(error: AwsServiceError): string {
       if (/with session credentials/.test(error.message)) {
         return `AWS does not allow this call with temporary (session) credentials; it needs long-term IAM user credentials${aws}.`;
       }
+      if (action === "AssumeRole") {
+        return `Two checks must pass: the target role's trust policy must name this session's role (or its account), and — unless it names the role itself — this role's own permissions must allow sts:AssumeRole on the target. One of them failed${aws}.`;
+      }
       return `AWS denied the request: the role's permissions do not allow it${aws}.`;
     case "SignatureDoesNotMatch":
       if (isClockSkewError(error)) {
@@ -280,6 +286,9 @@ function explainServiceError(error: AwsServiceError): string {
     case "MissingAuthenticationToken":
       return `The request was not signed the way AWS expects${aws}.`;
     case "ValidationError":
+      if (/role chaining/i.test(error.message)) {
+        return `Role chaining — assuming a role with another role session's credentials — limits the new session to 1 hour (3600 s), whatever the target role's maximum. Ask for 3600 seconds or less${aws}.`;
+      }
       if (/MaxSessionDuration|session limit|durationSeconds/i.test(error.message)) {
         return `The requested session duration is not allowed for this role; choose a shorter duration (900 s up to the role's maximum)${aws}.`;
       }

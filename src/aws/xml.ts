@@ -36,6 +36,11 @@ export interface ParseXmlOptions {
    * zero or one item — e.g. `"ListBucketResult.Contents"`. Without it a single item parses as a plain value.
    */
   readonly arrayPaths?: readonly string[];
+  /**
+   * Keep attributes, as `@name` members (prefix removed, references decoded once); an element with attributes and
+   * text then has its text under `#text`. Off by default: AWS answers carry their data in elements.
+   */
+  readonly attributes?: boolean;
 }
 
 /** List paths of the AWS XML answers this app reads, always parsed as arrays (see {@link ParseXmlOptions}). */
@@ -94,13 +99,15 @@ function withoutCdata(text: string): string {
   });
 }
 
-function buildParser(arrayPaths: ReadonlySet<string>): XMLParser {
+function buildParser(arrayPaths: ReadonlySet<string>, attributes: boolean): XMLParser {
   return new Parser({
     // Digit-only strings stay strings: an account id `012345678901` keeps its leading zero. (The production build
     // drops the library's number parser, which these two options leave unused: vite.config.ts `dropUnusedXmlParts`.)
     parseTagValue: false,
     parseAttributeValue: false,
-    ignoreAttributes: true,
+    ignoreAttributes: !attributes,
+    attributeNamePrefix: "@",
+    attributeValueProcessor: (_name, value) => decodeReferences(value),
     removeNSPrefix: true,
     trimValues: true,
     // References are decoded here, once (decodeReferences): the library's own pass decodes `&#38;amp;` twice, expands
@@ -135,7 +142,7 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): XmlElemen
       const { code, msg, line, col } = valid.err;
       throw new XmlParseError(code, `Not well-formed XML (line ${line}${col === undefined ? "" : `, column ${col}`}): ${msg}`, line, col);
     }
-    parsed = buildParser(new Set(options.arrayPaths ?? DEFAULT_ARRAY_PATHS)).parse(xml);
+    parsed = buildParser(new Set(options.arrayPaths ?? DEFAULT_ARRAY_PATHS), options.attributes === true).parse(xml);
   } catch (error) {
     // Nothing the library throws crosses this module untyped.
     throw error instanceof XmlParseError ? error : new XmlParseError("ParserError", `The XML reader failed: ${error instanceof Error ? error.message : String(error)}`);

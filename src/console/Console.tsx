@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { stsEndpoint } from "../aws/endpoint";
 import type { AppConfig } from "../config";
+import { MoreCallsPanel } from "./calls/MoreCallsPanel";
 import { CredentialsPanel } from "./CredentialsPanel";
 import { ExchangePanel } from "./ExchangePanel";
 import { ProviderTokenPanel } from "./ProviderTokenPanel";
@@ -11,7 +12,7 @@ import { SignedCallsPanel } from "./SignedCallsPanel";
 import type { CredentialLifecycle } from "../credentials/lifecycle";
 import { useLifecycleState } from "./useLifecycle";
 
-/** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials and the signed calls. */
+/** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials, the signed calls and the rest of STS's API. */
 export default function Console({ config, lifecycle, restored }: { config: AppConfig; lifecycle: CredentialLifecycle; restored: boolean }) {
   // One query cache per signed-in session, in memory only: signed answers live here while the console shows them, and
   // the whole cache goes with the console on sign-out.
@@ -35,6 +36,7 @@ export default function Console({ config, lifecycle, restored }: { config: AppCo
           {/* keyed by access key: a new secret starts masked even if the previous one was revealed */}
           {state.credentials && <CredentialsPanel key={state.credentials.result.credentials.accessKeyId} credentials={state.credentials} offsetMs={state.clockSkew?.offsetMs ?? 0} region={stsEndpoint(config.region, config.stsEndpoint).signingRegion} />}
           {state.credentials && <SignedCallsPanel config={config} lifecycle={lifecycle} state={state} onGetNew={getNewCredentials} />}
+          {state.credentials && <MoreCallsPanel config={config} lifecycle={lifecycle} state={state} />}
         </div>
       </div>
     </QueryClientProvider>

@@ -1,3 +1,4 @@
+import { useId } from "react";
 import type { Exchange } from "../aws/exchange";
 import type { TemporaryCredentials } from "../aws/sts";
 import { CopyButton } from "../ui/Raw";
@@ -7,10 +8,12 @@ import { bashEnvironment, credentialsProfile, curlCommand, powerShellEnvironment
  * "Use these credentials": copy them as environment variables (bash, PowerShell) or an `~/.aws/credentials` profile.
  * Nothing is shown; each copy is an explicit click and contains the secret key and the session token.
  */
-export function CredentialExports({ credentials, region }: { credentials: TemporaryCredentials; region: string }) {
+export function CredentialExports({ credentials, region, level = 3 }: { credentials: TemporaryCredentials; region: string; level?: 3 | 4 }) {
+  const heading = useId();
+  const Heading = level === 3 ? "h3" : "h4";
   return (
-    <div role="group" aria-labelledby="use-credentials">
-      <h3 id="use-credentials">Use these credentials</h3>
+    <div role="group" aria-labelledby={heading}>
+      <Heading id={heading}>Use these credentials</Heading>
       <p className="panel-meta">Each copy holds the secret key and the session token in full.</p>
       <p className="row">
         <CopyButton label="Copy as environment variables (bash)" value={bashEnvironment(credentials, region)} />

@@ -16,7 +16,7 @@ export function credentialSecrets(c: TemporaryCredentials | undefined): Secret[]
  * A token as raw views may show it: as is, and form-encoded as it appears in a request body (an opaque access token
  * such as Login with Amazon's `Atza|…` changes when encoded; a JWT does not).
  */
-function tokenSecret(token: string | null | undefined): Secret[] {
+export function tokenSecret(token: string | null | undefined): Secret[] {
   if (!token) return [];
   const display = shorten(token, 24, 12);
   const forms = new Set([token, encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2)]);
