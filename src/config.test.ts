@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseConfig, providerOrigins, rolesFor } from "./config";
+import { jsonSyntaxProblem, loadConfig, parseConfig, providerOrigins, rolesFor } from "./config";
 
 const shipped = JSON.parse(readFileSync(new URL("../public/config.json", import.meta.url), "utf8")) as Record<string, unknown>;
 
@@ -40,15 +40,15 @@ describe("parseConfig", () => {
     if (r.ok) return;
     expect(r.problems).toEqual([
       'region must be an AWS region like "us-east-1", got "US East"',
-      "stsEndpoint must be an https URL (http only on 127.0.0.1/localhost)",
-      "providers[0].id must be 1–32 lowercase letters, digits or dashes",
+      'stsEndpoint must be an https URL (http only on 127.0.0.1/localhost), got "http://sts.example.com"',
+      'providers[0].id must be 1–32 lowercase letters, digits or dashes, got "Bad Id"',
       "providers[0].label is required",
       "providers[0].clientId is required",
-      'providers[0].type must be "oidc" (OpenID Connect with discovery) or "oauth2" (OAuth 2.0 with endpoints written here)',
+      'providers[0].type must be "oidc" (OpenID Connect with discovery) or "oauth2" (OAuth 2.0 with endpoints written here), got "saml"',
       'providers[2].id "ok" is used twice',
       'roles[0].arn must be a role ARN like arn:aws:iam::123456789012:role/Name, got "arn:aws:iam::123:role/X"',
       "roles[1] must be an object",
-      "durationSeconds must be an integer from 900 to 43200",
+      "durationSeconds must be an integer from 900 to 43200, got 100",
     ]);
   });
 
@@ -58,8 +58,8 @@ describe("parseConfig", () => {
     expect(ok.ok && ok.config.connectOrigins).toEqual(["https://oauth2.googleapis.com"]);
     const bad = parseConfig({ ...base, region: "ap-southeast-12", connectOrigins: ["https://x.example/token", 3] });
     expect(bad.ok ? [] : bad.problems).toEqual([
-      "connectOrigins[0] must be an origin like https://oauth2.googleapis.com",
-      "connectOrigins[1] must be an origin like https://oauth2.googleapis.com",
+      'connectOrigins[0] must be an origin like https://oauth2.googleapis.com, got "https://x.example/token"',
+      "connectOrigins[1] must be an origin like https://oauth2.googleapis.com, got 3",
     ]);
   });
 
@@ -158,7 +158,7 @@ describe("provider profiles", () => {
       "providers[0].providerId must be left out when STS receives the ID token: ProviderId is only for OAuth 2.0 access tokens",
     ]);
     expect(problems({ ...amazon, stsToken: "id_token", providerId: undefined, tokenEndpoint: "ftp://x", refreshTokens: true })).toEqual([
-      "providers[0].tokenEndpoint is required for an OAuth 2.0 provider: an https URL (http only on 127.0.0.1/localhost)",
+      'providers[0].tokenEndpoint is required for an OAuth 2.0 provider: an https URL (http only on 127.0.0.1/localhost), got "ftp://x"',
       'providers[0].stsToken "id_token" needs type "oidc": an OAuth 2.0 provider gives no ID token',
       "providers[0].refreshTokens is only for OpenID Connect providers",
     ]);
@@ -194,7 +194,7 @@ describe("lifecycle settings", () => {
   it("refuses a margin outside 10–3600 s and a refreshTokens that is not a boolean", () => {
     const r = parseConfig({ ...base, providers: [{ ...provider, refreshTokens: "yes" }], refreshMarginSeconds: 5 });
     expect(r.ok ? [] : r.problems).toEqual([
-      "providers[0].refreshTokens must be true or false",
+      'providers[0].refreshTokens must be true or false, got "yes"',
       "refreshMarginSeconds must be a whole number of seconds from 10 to 3600, got 5",
     ]);
   });
@@ -207,6 +207,42 @@ describe("loadConfig", () => {
     const notFound = (() => Promise.resolve(new Response("nope", { status: 404 }))) as typeof fetch;
     expect(await loadConfig("/config.json", notFound)).toEqual({ ok: false, problems: ["could not fetch /config.json: HTTP 404"] });
     const html = (() => Promise.resolve(new Response("<html>proxy</html>", { status: 200 }))) as typeof fetch;
-    expect(await loadConfig("/config.json", html)).toEqual({ ok: false, problems: ["/config.json is not valid JSON"] });
+    const bad = await loadConfig("/config.json", html);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.problems).toEqual([expect.stringMatching(/^\/config\.json is not valid JSON: ./)]);
+  });
+});
+
+describe("config.json problems say where and echo the value", () => {
+  const text = '{\n  "region": "us-east-1"\n  "roles": []\n}';
+
+  it("gives line and column of a JSON syntax error in each browser's wording", () => {
+    const chrome = new SyntaxError("Expected ',' or '}' after property value in JSON at position 28 (line 3 column 3)");
+    expect(jsonSyntaxProblem(text, chrome)).toBe(`line 3, column 3: Expected ',' or '}' after property value in JSON — "  \\"roles\\": []"`);
+    const firefox = new SyntaxError("JSON.parse: expected ',' or '}' after property value in object at line 3 column 3 of the JSON data");
+    expect(jsonSyntaxProblem(text, firefox)).toBe(`line 3, column 3: JSON.parse: expected ',' or '}' after property value in object — "  \\"roles\\": []"`);
+    // Node 20 (an older V8) gives the position only: the line and column are computed from it.
+    const positionOnly = new SyntaxError("Expected ',' or '}' after property value in JSON at position 28");
+    expect(jsonSyntaxProblem(text, positionOnly)).toBe(`line 3, column 3: Expected ',' or '}' after property value in JSON — "  \\"roles\\": []"`);
+    // Safari names no position: its message as is.
+    expect(jsonSyntaxProblem(text, new SyntaxError("JSON Parse error: Expected '}'"))).toBe("JSON Parse error: Expected '}'");
+  });
+
+  it("loadConfig reports the syntax error of the file it fetched", async () => {
+    const fetchStub = (async () => new Response(text, { status: 200 })) as typeof fetch;
+    const r = await loadConfig("/config.json", fetchStub);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems[0]).toMatch(/^\/config\.json is not valid JSON: /);
+  });
+
+  it("echoes a bad URL", () => {
+    const r = parseConfig({ region: "us-east-1", stsEndpoint: "http://sts.example.com", providers: [{ id: "g", label: "G", type: "oidc", authority: "ftp://idp", clientId: "x" }], roles: [{ arn: "arn:aws:iam::123456789012:role/R" }] });
+    expect(r).toEqual({
+      ok: false,
+      problems: [
+        'stsEndpoint must be an https URL (http only on 127.0.0.1/localhost), got "http://sts.example.com"',
+        'providers[0].authority must be an https URL (http only on 127.0.0.1/localhost), got "ftp://idp"',
+      ],
+    });
   });
 });

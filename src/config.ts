@@ -2,8 +2,8 @@
  * Runtime configuration (public/config.json), fetched at startup and validated as a whole:
  * every problem is reported at once (CONVENTIONS 9). Pointing the app at real AWS is an edit of that file.
  */
-import { parseStsCalls, type StsCallsConfig } from "./configCalls";
-import { httpUrl, isRecord, ROLE_ARN } from "./configRules";
+import { parseStsCalls, type StsCallsConfig } from "./configCalls.ts";
+import { httpUrl, isRecord, ROLE_ARN } from "./configRules.ts";
 
 /**
  * How the app signs in: `oidc` — OpenID Connect code flow + PKCE, endpoints from the issuer's discovery document
@@ -98,6 +98,11 @@ export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; proble
 // Same rule as src/aws/sts.ts stsEndpoint(); "aws-global" selects the global endpoint (signed as us-east-1).
 const REGION = /^(?:[a-z]{2}(-[a-z]+)+-\d+|aws-global)$/;
 
+/** The bad value, echoed in a problem: `, got "http://…"`. */
+function got(value: unknown): string {
+  return `, got ${value === undefined ? "nothing" : JSON.stringify(value)}`;
+}
+
 function stringField(p: Record<string, unknown>, key: string): string | undefined {
   return typeof p[key] === "string" ? (p[key] as string) : undefined;
 }
@@ -109,19 +114,19 @@ function stringField(p: Record<string, unknown>, key: string): string | undefine
  */
 function parseProvider(p: Record<string, unknown>, at: string, ids: Set<string>, problems: string[]): ProviderConfig | undefined {
   const before = problems.length;
-  if (typeof p.id !== "string" || !/^[a-z0-9-]{1,32}$/.test(p.id)) problems.push(`${at}.id must be 1–32 lowercase letters, digits or dashes`);
+  if (typeof p.id !== "string" || !/^[a-z0-9-]{1,32}$/.test(p.id)) problems.push(`${at}.id must be 1–32 lowercase letters, digits or dashes${got(p.id)}`);
   else if (ids.has(p.id)) problems.push(`${at}.id "${p.id}" is used twice`);
   else ids.add(p.id);
   if (typeof p.label !== "string" || p.label.trim() === "") problems.push(`${at}.label is required`);
   if (typeof p.clientId !== "string" || p.clientId === "") problems.push(`${at}.clientId is required`);
-  if (p.clientSecret !== undefined && typeof p.clientSecret !== "string") problems.push(`${at}.clientSecret must be a string`);
-  if (p.refreshTokens !== undefined && typeof p.refreshTokens !== "boolean") problems.push(`${at}.refreshTokens must be true or false`);
-  if (p.profileEndpoint !== undefined && !httpUrl(p.profileEndpoint)) problems.push(`${at}.profileEndpoint must be an https URL (http only on 127.0.0.1/localhost)`);
-  if (p.scope !== undefined && (typeof p.scope !== "string" || p.scope.trim() === "")) problems.push(`${at}.scope must be a space-separated list of scopes`);
+  if (p.clientSecret !== undefined && typeof p.clientSecret !== "string") problems.push(`${at}.clientSecret must be a string${got(p.clientSecret)}`);
+  if (p.refreshTokens !== undefined && typeof p.refreshTokens !== "boolean") problems.push(`${at}.refreshTokens must be true or false${got(p.refreshTokens)}`);
+  if (p.profileEndpoint !== undefined && !httpUrl(p.profileEndpoint)) problems.push(`${at}.profileEndpoint must be an https URL (http only on 127.0.0.1/localhost)${got(p.profileEndpoint)}`);
+  if (p.scope !== undefined && (typeof p.scope !== "string" || p.scope.trim() === "")) problems.push(`${at}.scope must be a space-separated list of scopes${got(p.scope)}`);
 
   const type = p.type;
   const stsToken = p.stsToken ?? (type === "oauth2" ? "access_token" : "id_token");
-  if (type !== "oidc" && type !== "oauth2") problems.push(`${at}.type must be "oidc" (OpenID Connect with discovery) or "oauth2" (OAuth 2.0 with endpoints written here)`);
+  if (type !== "oidc" && type !== "oauth2") problems.push(`${at}.type must be "oidc" (OpenID Connect with discovery) or "oauth2" (OAuth 2.0 with endpoints written here)${got(type)}`);
   if (stsToken !== "id_token" && stsToken !== "access_token") problems.push(`${at}.stsToken must be "id_token" or "access_token" (the token STS receives), got ${JSON.stringify(p.stsToken)}`);
   const providerId = p.providerId;
   if (providerId !== undefined && !(STS_PROVIDER_IDS as readonly unknown[]).includes(providerId)) {
@@ -136,13 +141,13 @@ function parseProvider(p: Record<string, unknown>, at: string, ids: Set<string>,
   const scope = stringField(p, "scope") ?? (type === "oidc" ? "openid" : "");
   if (type === "oidc") {
     if (p.authority === undefined) problems.push(`${at}.authority is required for an OpenID Connect provider: the issuer URL whose /.well-known/openid-configuration the app reads`);
-    else if (!httpUrl(p.authority)) problems.push(`${at}.authority must be an https URL (http only on 127.0.0.1/localhost)`);
+    else if (!httpUrl(p.authority)) problems.push(`${at}.authority must be an https URL (http only on 127.0.0.1/localhost)${got(p.authority)}`);
     if (!scope.split(" ").includes("openid")) problems.push(`${at}.scope must include "openid"`);
     if (stsToken === "access_token") problems.push(`${at}.stsToken "access_token" needs type "oauth2": STS takes the ID token of an OpenID Connect provider`);
   } else if (type === "oauth2") {
     if (p.authority !== undefined) problems.push(`${at}.authority is only for OpenID Connect providers: an OAuth 2.0 provider has no discovery, so name authorizationEndpoint and tokenEndpoint`);
     for (const key of ["authorizationEndpoint", "tokenEndpoint"]) {
-      if (!httpUrl(p[key])) problems.push(`${at}.${key} is required for an OAuth 2.0 provider: an https URL (http only on 127.0.0.1/localhost)`);
+      if (!httpUrl(p[key])) problems.push(`${at}.${key} is required for an OAuth 2.0 provider: an https URL (http only on 127.0.0.1/localhost)${got(p[key])}`);
     }
     if (stsToken === "id_token") problems.push(`${at}.stsToken "id_token" needs type "oidc": an OAuth 2.0 provider gives no ID token`);
     if (p.refreshTokens === true) problems.push(`${at}.refreshTokens is only for OpenID Connect providers`);
@@ -188,7 +193,7 @@ export function parseConfig(raw: unknown): ConfigResult {
   if (!isRecord(raw)) return { ok: false, problems: ["config.json must be a JSON object"] };
 
   if (typeof raw.region !== "string" || !REGION.test(raw.region)) problems.push(`region must be an AWS region like "us-east-1", got ${JSON.stringify(raw.region)}`);
-  if (raw.stsEndpoint !== undefined && !httpUrl(raw.stsEndpoint)) problems.push("stsEndpoint must be an https URL (http only on 127.0.0.1/localhost)");
+  if (raw.stsEndpoint !== undefined && !httpUrl(raw.stsEndpoint)) problems.push(`stsEndpoint must be an https URL (http only on 127.0.0.1/localhost)${got(raw.stsEndpoint)}`);
 
   const providers: ProviderConfig[] = [];
   if (!Array.isArray(raw.providers) || raw.providers.length === 0) problems.push("providers must list at least one identity provider");
@@ -233,7 +238,7 @@ export function parseConfig(raw: unknown): ConfigResult {
     if (!Array.isArray(raw.connectOrigins)) problems.push("connectOrigins must be a list of origins");
     else
       raw.connectOrigins.forEach((o: unknown, i) => {
-        if (!httpUrl(o) || new URL(o as string).origin !== (o as string).replace(/\/$/, "")) problems.push(`connectOrigins[${i}] must be an origin like https://oauth2.googleapis.com`);
+        if (!httpUrl(o) || new URL(o as string).origin !== (o as string).replace(/\/$/, "")) problems.push(`connectOrigins[${i}] must be an origin like https://oauth2.googleapis.com${got(o)}`);
         else connectOrigins.push(new URL(o as string).origin);
       });
   }
@@ -247,7 +252,7 @@ export function parseConfig(raw: unknown): ConfigResult {
   const stsCalls = parseStsCalls(raw.stsCalls, problems);
 
   const duration = raw.durationSeconds ?? 3600;
-  if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 900 || duration > 43200) problems.push("durationSeconds must be an integer from 900 to 43200");
+  if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 900 || duration > 43200) problems.push(`durationSeconds must be an integer from 900 to 43200${got(duration)}`);
 
   const margin = raw.refreshMarginSeconds;
   if (margin !== undefined && (typeof margin !== "number" || !Number.isInteger(margin) || margin < 10 || margin > 3600)) {
@@ -279,9 +284,38 @@ export async function loadConfig(url = "/config.json", fetchImpl: typeof fetch =
     return { ok: false, problems: [`could not fetch ${url}: ${(e as Error).message}`] };
   }
   if (!response.ok) return { ok: false, problems: [`could not fetch ${url}: HTTP ${response.status}`] };
+  let text: string;
   try {
-    return parseConfig(await response.json());
-  } catch {
-    return { ok: false, problems: [`${url} is not valid JSON`] };
+    text = await response.text();
+  } catch (e) {
+    return { ok: false, problems: [`could not read ${url}: ${(e as Error).message}`] };
   }
+  try {
+    return parseConfig(JSON.parse(text));
+  } catch (e) {
+    return { ok: false, problems: [`${url} is not valid JSON: ${jsonSyntaxProblem(text, e)}`] };
+  }
+}
+
+/**
+ * Where a JSON syntax error is, as line and column (1-based) with the line quoted. Browsers say it differently:
+ * Chrome "… at position 123 (line 5 column 3)", Firefox "… at line 5 column 3 of the JSON data", Safari without a
+ * position (then only its message).
+ */
+export function jsonSyntaxProblem(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const lineColumn = /line (\d+) column (\d+)/.exec(message);
+  const position = /position (\d+)/.exec(message);
+  let line: number;
+  let column: number;
+  if (lineColumn) {
+    line = Number(lineColumn[1]);
+    column = Number(lineColumn[2]);
+  } else if (position) {
+    const before = text.slice(0, Number(position[1])).split("\n");
+    line = before.length;
+    column = (before.at(-1)?.length ?? 0) + 1;
+  } else return message;
+  const quoted = (text.split("\n")[line - 1] ?? "").trimEnd();
+  return `line ${line}, column ${column}: ${message.replace(/\s*\(?(?:at )?(?:position \d+|line \d+ column \d+)[^)]*\)?/g, "").trim()}${quoted ? ` — ${JSON.stringify(quoted.length > 120 ? `${quoted.slice(0, 117)}…` : quoted)}` : ""}`;
 }

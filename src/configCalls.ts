@@ -3,7 +3,7 @@
  * session can make (GetAccessKeyInfo, GetSessionToken, GetFederationToken, DecodeAuthorizationMessage). Optional:
  * without it the panel offers AssumeRole with a typed-in role ARN and AssumeRoleWithSAML with a pasted assertion.
  */
-import { httpUrl, isRecord, ROLE_ARN } from "./configRules";
+import { httpUrl, isRecord, ROLE_ARN } from "./configRules.ts";
 
 /** A role offered for role chaining (AssumeRole with the web-identity session's credentials). */
 export interface ChainRoleOption {
