@@ -7,7 +7,7 @@ test("an identity provider that is down gives a clear error and sign-in can be r
   await consolePage.signInButton.click();
   const alert = page.getByRole("alert");
   await expect(alert).toContainText("Sign-in did not complete");
-  await expect(alert).toContainText("Could not reach Local OpenID provider");
+  await expect(alert).toContainText("Could not reach Local OpenID provider at http://127.0.0.1:9400 (");
 
   await page.unroute("http://127.0.0.1:9400/**");
   await consolePage.signIn(users.alice.username, users.alice.password);

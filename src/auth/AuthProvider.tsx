@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { ProviderConfig } from "../config";
 import { readResumeHint, writeResumeHint, type ResumeExchange } from "./callback";
 import { startLanding } from "./landing";
-import { toProviderError } from "./errors";
+import { providerAddress, toProviderError } from "./errors";
 import type { ProviderSession, SignInOptions } from "./oidc";
 import { createSessionAuth, loadOidc, showWhenReady, type SessionStart } from "./sessionAuth";
 import { authReducer, wipeProviderSession, type AuthState } from "./state";
@@ -82,7 +82,7 @@ export function AuthProvider({ providers, landedSession, onSignedIn, onSignedOut
         .then((session) => {
           showWhenReady(landedSession, () => dispatch({ type: "signed-in", session }));
         })
-        .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label) }));
+        .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("callback", error, provider.label, providerAddress(provider)) }));
       return;
     }
     if (landing.kind === "stale-sign-in") return; // the initial state already says so
@@ -110,7 +110,7 @@ export function AuthProvider({ providers, landedSession, onSignedIn, onSignedOut
       dispatch({ type: "redirect", providerId });
       loadOidc()
         .then(({ beginSignIn }) => beginSignIn(provider, opts))
-        .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("sign-in", error, provider.label) }));
+        .catch((error: unknown) => dispatch({ type: "failed", error: toProviderError("sign-in", error, provider.label, providerAddress(provider)) }));
     },
     [byId],
   );

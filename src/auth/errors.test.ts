@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isProviderError, ProviderError, toProviderError } from "./errors";
+import { isProviderError, ProviderError, providerAddress, toProviderError } from "./errors";
 
 const oauth = (error: string, error_description?: string) => Object.assign(new Error(error), { name: "ErrorResponse", error, error_description });
 
@@ -28,6 +28,9 @@ describe("toProviderError", () => {
   it("explains network failures, timeouts and stale state", () => {
     expect(toProviderError("sign-in", new TypeError("Failed to fetch")).kind).toBe("unreachable");
     expect(toProviderError("sign-in", new TypeError("Failed to fetch")).message).toMatch(/Could not reach the identity provider/);
+    // The address it tried is named.
+    expect(toProviderError("sign-in", new TypeError("Failed to fetch"), "Local OpenID provider", "http://127.0.0.1:9400").message).toMatch(/^Could not reach Local OpenID provider at http:\/\/127\.0\.0\.1:9400 \(/);
+    expect(providerAddress({ type: "oauth2", tokenEndpoint: "https://api.amazon.com/auth/o2/token" } as Parameters<typeof providerAddress>[0])).toBe("https://api.amazon.com/auth/o2/token");
     expect(toProviderError("renewal", Object.assign(new Error("IFrame timed out without a response"), { name: "ErrorTimeout" })).kind).toBe("timeout");
     expect(toProviderError("callback", new Error("No matching state found in storage")).kind).toBe("stale-callback");
     const other = toProviderError("callback", new Error("boom"));

@@ -1,3 +1,4 @@
+import type { ProviderConfig } from "../config";
 /**
  * The one error type that leaves src/auth (CONVENTIONS 2): whatever oidc-client-ts, fetch or the provider threw
  * becomes a `ProviderError` with a kind the UI can act on and a sentence that says what happened and what to do.
@@ -60,9 +61,10 @@ function lead(source: ProviderErrorSource): string {
 
 /**
  * Turn whatever oidc-client-ts or fetch threw into a {@link ProviderError}. `providerLabel` names the provider in
- * the sentence ("Local OpenID provider").
+ * the sentence ("Local OpenID provider"); `providerUrl` (its issuer, or an OAuth 2.0 provider's token endpoint) is
+ * named when it could not be reached.
  */
-export function toProviderError(source: ProviderErrorSource, error: unknown, providerLabel = "the identity provider"): ProviderError {
+export function toProviderError(source: ProviderErrorSource, error: unknown, providerLabel = "the identity provider", providerUrl?: string): ProviderError {
   if (isProviderError(error)) return error;
   const e = error as { name?: unknown; message?: unknown; error?: unknown; error_description?: unknown } | null | undefined;
   const name = typeof e?.name === "string" ? e.name : "";
@@ -86,7 +88,7 @@ export function toProviderError(source: ProviderErrorSource, error: unknown, pro
     return new ProviderError(
       "unreachable",
       source,
-      `Could not reach ${providerLabel} (it may be down, or it does not allow this origin through CORS). Check that it is running and try again.`,
+      `Could not reach ${providerLabel}${providerUrl ? ` at ${providerUrl}` : ""} (it may be down, or it does not allow this origin through CORS). Check that it is running and try again.`,
       { cause: error },
     );
   }
@@ -94,4 +96,9 @@ export function toProviderError(source: ProviderErrorSource, error: unknown, pro
     return new ProviderError("stale-callback", source, "This sign-in response does not match a sign-in started here (it may be stale or opened in another tab). Start again with Sign in.", { cause: error });
   }
   return new ProviderError("invalid-response", source, `${lead(source)}: ${raw}`, { cause: error });
+}
+
+/** Where the app reaches a provider, for messages: an OpenID issuer, or an OAuth 2.0 provider's token endpoint. */
+export function providerAddress(provider: ProviderConfig): string {
+  return provider.type === "oidc" ? provider.authority : provider.tokenEndpoint;
 }

@@ -1,6 +1,6 @@
 import type { ProviderConfig } from "../config";
 import { cleanCallbackUrl, landingFrom, providerForState, writeResumeHint } from "./callback";
-import { toProviderError, type ProviderError } from "./errors";
+import { providerAddress, toProviderError, type ProviderError } from "./errors";
 import type { ProviderSession, SignOutOutcome } from "./oidc";
 
 /** What the page landed with, and the work already under way for it. */
@@ -48,7 +48,7 @@ export function startLanding(providers: ProviderConfig[]): LandingTask {
             return session;
           },
           (error: unknown) => {
-            throw toProviderError("callback", error, provider.label);
+            throw toProviderError("callback", error, provider.label, providerAddress(provider));
           },
         );
       tokens.then(

@@ -8,7 +8,7 @@
 import { OidcClient, WebStorageStateStore, type OidcMetadata, type SigninResponse } from "oidc-client-ts";
 import type { OAuth2ProviderProfile, ProviderConfig, StsProviderId, StsTokenKind } from "../config";
 import { SILENT_RENEWAL_MESSAGE, statePrefix } from "./callback";
-import { ProviderError, toProviderError } from "./errors";
+import { ProviderError, providerAddress, toProviderError } from "./errors";
 import { decodeJwt } from "./jwt";
 
 /**
@@ -167,7 +167,7 @@ export async function beginSignIn(provider: ProviderConfig, opts: SignInOptions 
     if (provider.type === "oidc") sessionStorage.setItem(metadataKey(provider), JSON.stringify(await client.metadataService.getMetadata()));
     window.location.assign(request.url);
   } catch (error) {
-    throw toProviderError("sign-in", error, provider.label);
+    throw toProviderError("sign-in", error, provider.label, providerAddress(provider));
   }
 }
 
@@ -182,7 +182,7 @@ export async function completeSignIn(provider: ProviderConfig, url: string): Pro
     const response = await clientFor(provider, takeCarriedMetadata(provider)).processSigninResponse(url);
     return await toSession(provider, response, "sign-in", started);
   } catch (error) {
-    throw toProviderError("callback", error, provider.label);
+    throw toProviderError("callback", error, provider.label, providerAddress(provider));
   }
 }
 
@@ -252,7 +252,7 @@ export async function renewSilently(provider: ProviderConfig, expectedSub?: stri
       session = await toSession(provider, await client.processSigninResponse(answer), "silent-renewal", started);
     }
   } catch (error) {
-    throw toProviderError("renewal", error, provider.label);
+    throw toProviderError("renewal", error, provider.label, providerAddress(provider));
   }
   if (expectedSub !== undefined && session.subject !== expectedSub) {
     forgetSession(provider);
@@ -395,7 +395,7 @@ export async function signOutAtProvider(provider: ProviderConfig): Promise<SignO
           await client.revokeToken(held.token, "refresh_token");
           revoked = true;
         } catch (error) {
-          revokeProblem = `Revoking the refresh token failed: ${toProviderError("sign-out", error, provider.label).message}`;
+          revokeProblem = `Revoking the refresh token failed: ${toProviderError("sign-out", error, provider.label, providerAddress(provider)).message}`;
         }
       } else {
         revokeProblem = `${provider.label} has no revocation endpoint; its refresh token stays valid until it expires.`;
@@ -413,7 +413,7 @@ export async function signOutAtProvider(provider: ProviderConfig): Promise<SignO
       return { ...outcome, redirecting: true };
     }
   } catch (error) {
-    endSessionProblem = `${toProviderError("sign-out", error, provider.label).message} ${provider.label} may still remember you.`;
+    endSessionProblem = `${toProviderError("sign-out", error, provider.label, providerAddress(provider)).message} ${provider.label} may still remember you.`;
   }
   return { revoked, redirecting: false, ...(revokeProblem ? { revokeProblem } : {}), ...(endSessionProblem ? { endSessionProblem } : {}) };
 }
@@ -430,7 +430,7 @@ export async function completeSignOut(provider: ProviderConfig, url: string): Pr
     const data = response.userState as Partial<SignOutOutcome> | undefined;
     return { revoked: data?.revoked === true, ...(typeof data?.revokeProblem === "string" ? { revokeProblem: data.revokeProblem } : {}) };
   } catch (error) {
-    throw toProviderError("sign-out", error, provider.label);
+    throw toProviderError("sign-out", error, provider.label, providerAddress(provider));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ProviderConfig } from "../config";
 import { writeResumeHint, type ResumeExchange } from "./callback";
-import { ProviderError, toProviderError } from "./errors";
+import { ProviderError, providerAddress, toProviderError } from "./errors";
 import type { ProviderSession } from "./oidc";
 
 /** What a signed-in session needs from auth, with no React: renew the provider's tokens, remember the last exchange. */
@@ -30,7 +30,7 @@ export function createSessionAuth(providers: ProviderConfig[]): SessionAuth {
       const provider = providers.find((p) => p.id === providerId);
       if (!provider) throw new ProviderError("invalid-response", "renewal", `No provider "${providerId}" is configured.`);
       const oidc = await loadOidc().catch((error: unknown) => {
-        throw toProviderError("renewal", error, provider.label);
+        throw toProviderError("renewal", error, provider.label, providerAddress(provider));
       });
       return oidc.renewSilently(provider, expectedSub);
     },
