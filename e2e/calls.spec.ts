@@ -73,7 +73,7 @@ test("AssumeRoleWithSAML with an assertion from the local SAML IdP: what it says
   const [popup] = await Promise.all([page.waitForEvent("popup"), saml.getByRole("button", { name: "Get an assertion from Local SAML IdP" }).click()]);
   await popup.getByLabel("Username").fill(users.bob.username);
   await popup.getByLabel("Password").fill(users.bob.password);
-  await popup.getByRole("button", { name: "Sign in" }).click();
+  await popup.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(saml.getByRole("status").filter({ hasText: "Local SAML IdP handed over a SAML response." })).toBeVisible();
   await expect(app.field(saml, "Audience")).toHaveText("https://signin.aws.amazon.com/saml");
   await expect(app.field(saml, "Role session name")).toHaveText("bob");

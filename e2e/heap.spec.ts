@@ -54,7 +54,7 @@ test("after sign-out the page's JS heap holds no token or credential it received
   const [popup] = await Promise.all([page.waitForEvent("popup"), saml.getByRole("button", { name: "Get an assertion from Local SAML IdP" }).click()]);
   await popup.getByLabel("Username").fill(users.alice.username);
   await popup.getByLabel("Password").fill(users.alice.password);
-  await popup.getByRole("button", { name: "Sign in" }).click();
+  await popup.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(saml.getByLabel("What the assertion says")).toBeVisible();
   const assertion = await saml.getByLabel("SAMLResponse (base64, as the identity provider posts it)").inputValue();
   await saml.getByRole("button", { name: "Call AssumeRoleWithSAML" }).click();

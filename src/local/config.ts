@@ -84,6 +84,8 @@ export interface BuiltinProviders {
 
 export interface ClientConfig {
   clientId: string;
+  /** The app's name as its sign-in pages show it ("to continue to Web Identity Console"); optional. */
+  name?: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   /**
@@ -296,6 +298,7 @@ function validateStackConfig(c: StackConfig): string[] {
   for (const [i, client] of (Array.isArray(c.clients) ? c.clients : []).entries()) {
     if (typeof client.clientId !== "string" || !client.clientId) problems.push(`clients[${i}].clientId is required`);
     if (typeof client.refreshTokens !== "boolean") problems.push(`clients[${i}].refreshTokens must be true or false`);
+    if (client.name !== undefined && (typeof client.name !== "string" || client.name.trim() === "")) problems.push(`clients[${i}].name must be the app's name, got ${JSON.stringify(client.name)}`);
   }
   return problems;
 }

@@ -164,6 +164,16 @@ describe("the login page", () => {
     expect(html).toMatch(/<button type="submit"[^>]*>Sign in<\/button>/);
     expect(html).toContain("<code>alice</code>");
     expect(html).toContain("<code>bob</code>");
+    // The app is named, with the client id it registered.
+    expect(html).toContain(`<p>to continue to <strong>Web Identity Console</strong> (client id <code>${CLIENT_ID}</code>)</p>`);
+    // One-click sign-in per test user: a form posting that user's name and password where the main form posts.
+    const action = /<form id="login-form" method="post" action="([^"]+)"/.exec(html)?.[1];
+    expect(action).toBeTruthy();
+    for (const [user, password] of [["alice", "alice-password"], ["bob", "bob-password"]]) {
+      expect(html).toContain(
+        `<form method="post" action="${action}"><input type="hidden" name="username" value="${user}"><input type="hidden" name="password" value="${password}"><button type="submit">Sign in as ${user}</button></form>`,
+      );
+    }
 
     const response = await fetch(page.url); // without the interaction cookie: an explanation, not the form
     expect(response.status).toBe(400);

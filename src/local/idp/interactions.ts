@@ -57,6 +57,8 @@ export async function handleInteraction(site: InteractionSite, req: IncomingMess
     sendHtml(res, status, formOrigins, renderLoginPage({
       providerName,
       clientId,
+      // Every client the stack registers (the generic provider's and each persona's) is this app.
+      clientName: config.clients.find((c) => c.clientId === clientId)?.name ?? config.clients[0]?.name,
       action: `${base}/login`,
       abortAction: `${base}/abort`,
       users: config.users,

@@ -14,7 +14,8 @@ p{margin:.5rem 0}
 .field{margin:1rem 0}
 label{display:block;font-weight:600;margin-bottom:.25rem}
 input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid GrayText;border-radius:.25rem}
-input:focus-visible,button:focus-visible{outline:3px solid Highlight;outline-offset:2px}
+input:focus-visible,button:focus-visible{outline:3px solid #1a56db;outline-offset:2px}
+@media (prefers-color-scheme:dark){input:focus-visible,button:focus-visible{outline-color:#8ab4ff}}
 .actions{display:flex;gap:.5rem;margin-top:1.25rem}
 button{font:inherit;padding:.5rem 1rem;border-radius:.25rem;border:1px solid ButtonBorder;background:ButtonFace;color:ButtonText;cursor:pointer}
 button.primary{background:#1a56db;border-color:#1a56db;color:#fff;font-weight:600}
@@ -24,6 +25,9 @@ button.primary{background:#1a56db;border-color:#1a56db;color:#fff;font-weight:60
 .hint table{border-collapse:collapse}
 .hint th,.hint td{text-align:left;padding:.125rem .75rem .125rem 0}
 code{font-family:ui-monospace,monospace}
+.hint form{margin:0}
+.hint button{padding:.25rem .5rem}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
 /**
@@ -96,6 +100,8 @@ export function credentialFields(input: { username?: string | undefined; error?:
 export interface LoginPageInput {
   providerName: string;
   clientId: string;
+  /** The app's name (stack.json `clients[].name`), shown with the client id. */
+  clientName?: string | undefined;
   /** URL the credentials are POSTed to. */
   action: string;
   /** URL a POST to which cancels the sign-in (the app gets `error=access_denied`). */
@@ -105,15 +111,26 @@ export interface LoginPageInput {
   error?: string;
 }
 
-/** The sign-in form: labelled inputs, one alert when the last attempt failed, the test users as a hint. */
+/**
+ * The sign-in form: labelled inputs, one alert when the last attempt failed, and the test users — each with a
+ * one-click "Sign in as …" (a form posting that user's name and password; this is a local test provider).
+ */
 export function renderLoginPage(input: LoginPageInput): string {
   const rows = input.users
-    .map((u) => `<tr><td><code>${escapeHtml(u.username)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${escapeHtml(u.name)}</td></tr>`)
+    .map(
+      (u) =>
+        `<tr><td><code>${escapeHtml(u.username)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${escapeHtml(u.name)}</td>` +
+        `<td><form method="post" action="${escapeHtml(input.action)}"><input type="hidden" name="username" value="${escapeHtml(u.username)}">` +
+        `<input type="hidden" name="password" value="${escapeHtml(u.password)}"><button type="submit">Sign in as ${escapeHtml(u.username)}</button></form></td></tr>`,
+    )
     .join("\n");
+  const app = input.clientName
+    ? `<strong>${escapeHtml(input.clientName)}</strong> (client id <code>${escapeHtml(input.clientId)}</code>)`
+    : `<strong>${escapeHtml(input.clientId)}</strong>`;
   return page(
     `Sign in – ${input.providerName}`,
     `<h1>Sign in to ${escapeHtml(input.providerName)}</h1>
-<p>to continue to <strong>${escapeHtml(input.clientId)}</strong></p>
+<p>to continue to ${app}</p>
 ${input.error ? `<div id="login-error" class="error" role="alert">${escapeHtml(input.error)}</div>` : ""}
 <form id="login-form" method="post" action="${escapeHtml(input.action)}" novalidate>
 ${credentialFields(input)}
@@ -127,7 +144,7 @@ ${credentialFields(input)}
 <h2 id="hint-heading">Test users</h2>
 <p>This is a local test identity provider. Sign in as one of:</p>
 <table>
-<thead><tr><th scope="col">Username</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead>
+<thead><tr><th scope="col">Username</th><th scope="col">Password</th><th scope="col">Name</th><th scope="col"><span class="visually-hidden">Quick sign-in</span></th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
