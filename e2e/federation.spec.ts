@@ -14,7 +14,9 @@ test("alice signs in, gets temporary credentials with a live countdown, and GetC
 
   const creds = page.getByRole("region", { name: "3. Temporary credentials" });
   await expect(consolePage.field(creds, "Access key id")).toHaveText(/^ASIA[A-Z2-7]{16}$/);
-  await expect(consolePage.field(creds, "Secret access key")).toHaveText("•".repeat(40));
+  // Masked: bullets to the eye, "hidden" to a screen reader.
+  await expect(consolePage.field(creds, "Secret access key")).toContainText("•".repeat(40));
+  await expect(consolePage.field(creds, "Secret access key")).toMatchAriaSnapshot("- definition: hidden");
   await creds.getByRole("button", { name: "Reveal secret access key" }).click();
   await expect(consolePage.field(creds, "Secret access key")).toHaveText(/^[A-Za-z0-9/+]{40}$/);
 

@@ -42,8 +42,11 @@ test("after sign-out the page's JS heap holds no token or credential it received
   await expect(app.credentialsTimer).toBeVisible();
   await app.expectWhoAmI(users.alice.username);
   // The user looked at the secret once.
-  await app.credentials.getByRole("button", { name: "Reveal secret access key" }).click();
-  await app.credentials.getByRole("button", { name: "Hide secret access key" }).click();
+  const reveal = app.credentials.getByRole("button", { name: "Reveal secret access key" });
+  await reveal.click();
+  await expect(reveal).toHaveAttribute("aria-pressed", "true");
+  await reveal.click();
+  await expect(reveal).toHaveAttribute("aria-pressed", "false");
 
   // More STS calls: chained credentials from AssumeRole, and a SAML assertion with the credentials STS gave for it.
   const chain = page.getByRole("region", { name: "AssumeRole (role chaining)" });

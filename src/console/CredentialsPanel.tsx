@@ -6,6 +6,16 @@ import { Fields } from "../ui/Fields";
 import { CopyButton, shorten } from "../ui/Raw";
 import { CredentialExports } from "./UseCredentials";
 
+/** A masked value: bullets to the eye, "hidden" to a screen reader (not "bullet" forty times). */
+function Masked() {
+  return (
+    <>
+      <span aria-hidden="true">{"•".repeat(40)}</span>
+      <span className="visually-hidden">hidden</span>
+    </>
+  );
+}
+
 /** Step 3: the temporary credentials (secret masked until revealed); the countdown is in the Session panel. */
 export function CredentialsPanel({ credentials, offsetMs, region }: { credentials: CredentialSet; offsetMs: number; region: string }) {
   const [reveal, setReveal] = useState(false);
@@ -19,7 +29,7 @@ export function CredentialsPanel({ credentials, offsetMs, region }: { credential
         label="Credentials"
         items={[
           ["Access key id", c.accessKeyId],
-          ["Secret access key", reveal ? c.secretAccessKey : "•".repeat(40)],
+          ["Secret access key", reveal ? c.secretAccessKey : <Masked />],
           ["Session token", <code className="token">{revealToken ? c.sessionToken : shorten(c.sessionToken, 16, 8)}</code>],
           ["Expiration", `${c.expiration.toISOString()} (${formatClockTime(new Date(c.expiration.getTime() - offsetMs))} on this device's clock)`],
           ["Session length", `${credentials.sessionSeconds} s`],
@@ -27,14 +37,15 @@ export function CredentialsPanel({ credentials, offsetMs, region }: { credential
         ]}
       />
       <p className="row">
+        {/* A toggle keeps one label; aria-pressed says whether it is on. */}
         <button type="button" aria-pressed={reveal} onClick={() => setReveal((r) => !r)}>
-          {reveal ? "Hide secret access key" : "Reveal secret access key"}
+          Reveal secret access key
         </button>
         <CopyButton label="Copy secret access key" value={reveal ? c.secretAccessKey : null} unavailable="Reveal it first to copy it" />
       </p>
       <p className="row">
         <button type="button" aria-pressed={revealToken} onClick={() => setRevealToken((r) => !r)}>
-          {revealToken ? "Shorten session token" : "Show full session token"}
+          Show full session token
         </button>
         <CopyButton label="Copy session token" value={revealToken ? c.sessionToken : null} />
       </p>

@@ -35,7 +35,7 @@ function TokenText({ label, what, token, keep }: { label: string; what: string; 
     <>
       <Raw label={label} text={full ? token : shorten(token, ...keep)} copy={full ? token : null} />
       <button type="button" aria-pressed={full} onClick={() => setFull((v) => !v)}>
-        {full ? `Shorten the ${what}` : `Show the full ${what}`}
+        Show the full {what}
       </button>
     </>
   );

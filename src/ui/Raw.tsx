@@ -49,12 +49,17 @@ export function CopyButton({ label, value, unavailable = "Shown shortened — sh
 /**
  * Raw text (request, response, token) with a copy button. `copy` is what the button copies: by default the text shown;
  * `null` when the text shown is shortened or masked (the button then says so instead of copying the wrong thing).
+ *
+ * The pane scrolls inside itself, so it takes keyboard focus (arrow keys scroll it) and needs a name: a named group,
+ * since `aria-label` on a bare <pre> is not allowed, and not a region, which would add a landmark per pane.
  */
 export function Raw({ label, text, open = false, copy }: { label: string; text: string; open?: boolean; copy?: string | null }) {
   return (
     <details open={open}>
       <summary>{label}</summary>
-      <pre className="raw" aria-label={label}>{text}</pre>
+      <pre className="raw" role="group" aria-label={label} tabIndex={0}>
+        {text}
+      </pre>
       <CopyButton label={`Copy ${label.toLowerCase()}`} value={copy === undefined ? text : copy} />
     </details>
   );
