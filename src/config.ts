@@ -298,11 +298,11 @@ export async function loadConfig(url = "/config.json", fetchImpl: typeof fetch =
 }
 
 /**
- * Where a JSON syntax error is, as line and column (1-based) with the line quoted. Browsers say it differently:
- * Chrome "… at position 123 (line 5 column 3)", Firefox "… at line 5 column 3 of the JSON data", Safari without a
- * position (then only its message).
+ * Where a JSON syntax error is, as line and column (1-based) with the line quoted (by `quote`: as a JSON string by
+ * default). Browsers say it differently: Chrome "… at position 123 (line 5 column 3)", Firefox "… at line 5 column 3
+ * of the JSON data", Safari without a position (then only its message).
  */
-export function jsonSyntaxProblem(text: string, error: unknown): string {
+export function jsonSyntaxProblem(text: string, error: unknown, quote: (line: string) => string = JSON.stringify): string {
   const message = error instanceof Error ? error.message : String(error);
   const lineColumn = /line (\d+) column (\d+)/.exec(message);
   const position = /position (\d+)/.exec(message);
@@ -317,5 +317,5 @@ export function jsonSyntaxProblem(text: string, error: unknown): string {
     column = (before.at(-1)?.length ?? 0) + 1;
   } else return message;
   const quoted = (text.split("\n")[line - 1] ?? "").trimEnd();
-  return `line ${line}, column ${column}: ${message.replace(/\s*\(?(?:at )?(?:position \d+|line \d+ column \d+)[^)]*\)?/g, "").trim()}${quoted ? ` — ${JSON.stringify(quoted.length > 120 ? `${quoted.slice(0, 117)}…` : quoted)}` : ""}`;
+  return `line ${line}, column ${column}: ${message.replace(/\s*\(?(?:at )?(?:position \d+|line \d+ column \d+)[^)]*\)?/g, "").trim()}${quoted ? ` — ${quote(quoted.length > 120 ? `${quoted.slice(0, 117)}…` : quoted)}` : ""}`;
 }

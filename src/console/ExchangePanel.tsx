@@ -1,25 +1,37 @@
-import { useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { rolesFor, type AppConfig } from "../config";
 import type { CredentialLifecycle, LifecycleState } from "../credentials/lifecycle";
 import { REASON_LABELS } from "../credentials/lifecycle";
-import { sessionNameProblem } from "../credentials/session";
 import { BusyButton } from "../ui/BusyButton";
 import { Fields } from "../ui/Fields";
 import { ErrorReport } from "./ErrorReport";
+import { exchangeFormProblems, notSentText, type ExchangeField } from "./exchangeForm";
 import { ExchangeView, redactor } from "./ExchangeView";
 import { sessionSecrets } from "./secrets";
 
 /** Step 2: the unsigned AssumeRoleWithWebIdentity — the form, the result, and every exchange of this session. */
 export function ExchangePanel({ config, lifecycle, state }: { config: AppConfig; lifecycle: CredentialLifecycle; state: LifecycleState }) {
-  const ids = { role: useId(), name: useId(), duration: useId(), policy: useId() };
+  const ids = { role: useId(), sessionName: useId(), duration: useId(), policy: useId() };
   const [roleArn, setRoleArn] = useState(state.lastInput.roleArn);
   const [sessionName, setSessionName] = useState(state.lastInput.sessionName);
   const [duration, setDuration] = useState(String(state.lastInput.durationSeconds));
   const [policy, setPolicy] = useState(state.lastInput.policy ?? "");
+  // The policy is checked from the first submission on: not at every keystroke of half-typed JSON, and not on blur,
+  // where a message appearing would move the submit button away from the click that blurred the field.
+  const [policyChecked, setPolicyChecked] = useState(false);
+  // Submissions refused for invalid fields: the status then says why (keyed, so a repeat is announced again).
+  const [refused, setRefused] = useState(0);
+  const nameField = useRef<HTMLInputElement>(null);
+  const durationField = useRef<HTMLInputElement>(null);
+  const policyField = useRef<HTMLTextAreaElement>(null);
+  const policyDetails = useRef<HTMLDetailsElement>(null);
 
-  const nameProblem = sessionNameProblem(sessionName);
-  const durationNumber = Number(duration);
-  const durationProblem = Number.isInteger(durationNumber) && durationNumber >= 900 && durationNumber <= 43200 ? undefined : "Duration must be 900–43200 seconds.";
+  const problems = exchangeFormProblems({ sessionName, duration, policy });
+  const problemOf = (field: ExchangeField) => problems.find((p) => p.field === field)?.message;
+  const nameProblem = problemOf("sessionName");
+  const durationProblem = problemOf("duration");
+  const policyProblem = policyChecked ? problemOf("policy") : undefined;
+  const problemId = (field: ExchangeField) => `${ids[field]}-problem`;
   const busy = state.busy !== undefined;
   const result = state.credentials?.result;
   const latest = state.history.at(-1);
@@ -35,43 +47,92 @@ export function ExchangePanel({ config, lifecycle, state }: { config: AppConfig;
         An unsigned call to STS at {latest?.exchange?.request.url ?? config.stsEndpoint ?? `the ${config.region} regional endpoint`}: {proof} is the proof of identity.
       </p>
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          if (busy || nameProblem || durationProblem) return;
-          void lifecycle.exchange({ roleArn, sessionName, durationSeconds: durationNumber, ...(policy.trim() ? { policy: policy.trim() } : {}) }, "manual");
+          if (busy) return;
+          const first = problems[0];
+          if (first) {
+            // Never a silent no-op: focus goes to the first field to fix (its message is its description) and the status says why.
+            setPolicyChecked(true);
+            setRefused((n) => n + 1);
+            if (first.field === "policy" && policyDetails.current) policyDetails.current.open = true;
+            ({ sessionName: nameField, duration: durationField, policy: policyField })[first.field].current?.focus();
+            return;
+          }
+          setRefused(0);
+          void lifecycle.exchange({ roleArn, sessionName, durationSeconds: Number(duration), ...(policy.trim() ? { policy: policy.trim() } : {}) }, "manual");
         }}
       >
         <label htmlFor={ids.role}>Role</label>
-        <select id={ids.role} value={roleArn} onChange={(e) => setRoleArn(e.target.value)}>
+        <select id={ids.role} value={roleArn} onChange={(e) => setRoleArn(e.target.value)} aria-describedby={`${ids.role}-arn`}>
           {roles.map((r) => (
             <option key={r.arn} value={r.arn}>
               {r.label}
             </option>
           ))}
         </select>
+        {/* A phone's select shows only the start of a long label: the ARN below says exactly which role. */}
+        <p id={`${ids.role}-arn`} className="panel-meta hint">
+          <code>{roleArn}</code>
+        </p>
         <div className="row">
           <div>
-            <label htmlFor={ids.name}>Session name</label>
-            <input id={ids.name} type="text" value={sessionName} onChange={(e) => setSessionName(e.target.value)} aria-invalid={!!nameProblem} aria-describedby={nameProblem ? `${ids.name}-problem` : undefined} />
+            <label htmlFor={ids.sessionName}>Session name</label>
+            <input ref={nameField} id={ids.sessionName} type="text" value={sessionName} onChange={(e) => setSessionName(e.target.value)} aria-invalid={!!nameProblem} aria-describedby={nameProblem ? problemId("sessionName") : undefined} />
           </div>
           <div>
             <label htmlFor={ids.duration}>Duration (seconds)</label>
-            <input id={ids.duration} type="number" min={900} max={43200} step={1} value={duration} onChange={(e) => setDuration(e.target.value)} aria-invalid={!!durationProblem} />
+            <input
+              ref={durationField}
+              id={ids.duration}
+              type="number"
+              inputMode="numeric"
+              min={900}
+              max={43200}
+              step={1}
+              value={duration}
+              onChange={(e) => setDuration(e.target.value)}
+              aria-invalid={!!durationProblem}
+              aria-describedby={durationProblem ? problemId("duration") : undefined}
+            />
           </div>
         </div>
-        {nameProblem && <p id={`${ids.name}-problem`} className="alert">{nameProblem}</p>}
-        {durationProblem && <p className="alert">{durationProblem}</p>}
-        <details>
+        {nameProblem && (
+          <p id={problemId("sessionName")} className="alert">
+            {nameProblem}
+          </p>
+        )}
+        {durationProblem && (
+          <p id={problemId("duration")} className="alert">
+            {durationProblem}
+          </p>
+        )}
+        <details ref={policyDetails}>
           <summary>Inline session policy (optional)</summary>
           <label htmlFor={ids.policy}>Session policy JSON</label>
-          <textarea id={ids.policy} rows={5} cols={60} value={policy} onChange={(e) => setPolicy(e.target.value)} spellCheck={false} />
+          <textarea
+            ref={policyField}
+            id={ids.policy}
+            rows={5}
+            value={policy}
+            onChange={(e) => setPolicy(e.target.value)}
+            spellCheck={false}
+            aria-invalid={!!policyProblem}
+            aria-describedby={policyProblem ? problemId("policy") : undefined}
+          />
+          {policyProblem && (
+            <p id={problemId("policy")} className="alert">
+              {policyProblem}
+            </p>
+          )}
         </details>
         <p className="row">
           <BusyButton type="submit" className="primary" busy={busy}>
             Get AWS credentials
           </BusyButton>
           <span role="status" className="status">
-            {busy ? "Calling STS…" : latest?.ok ? "Credentials received." : ""}
+            {busy ? "Calling STS…" : refused > 0 && problems.length > 0 ? <span key={refused}>{notSentText(problems)}</span> : latest?.ok ? "Credentials received." : ""}
           </span>
         </p>
       </form>
