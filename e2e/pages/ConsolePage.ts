@@ -23,12 +23,19 @@ export class ConsolePage {
   readonly providerToken: Locator;
   readonly exchangeResult: Locator;
   readonly roleSelect: Locator;
+  readonly durationField: Locator;
+  /** The <summary> that opens the inline session policy. */
+  readonly sessionPolicyToggle: Locator;
+  readonly sessionPolicyField: Locator;
+  /** The exchange form's polite status next to its button: "Calling STS…", "Not sent to STS: …", "Credentials received." */
+  readonly exchangeStatus: Locator;
   readonly getCredentialsButton: Locator;
   readonly credentials: Locator;
   readonly whoAmIButton: Locator;
   /** What "Who am I?" becomes once the credentials have expired. */
   readonly expiredCallsButton: Locator;
   readonly callerIdentity: Locator;
+  readonly moreCalls: Locator;
   readonly alert: Locator;
 
   constructor(readonly page: Page) {
@@ -49,11 +56,17 @@ export class ConsolePage {
     this.providerToken = page.getByRole("region", { name: "1. Provider sign-in" });
     this.exchangeResult = page.getByRole("region", { name: "2. AssumeRoleWithWebIdentity" });
     this.roleSelect = page.getByLabel("Role", { exact: true });
+    this.durationField = this.exchangeResult.getByLabel("Duration (seconds)", { exact: true });
+    this.sessionPolicyToggle = this.exchangeResult.getByText("Inline session policy (optional)", { exact: true });
+    this.sessionPolicyField = this.exchangeResult.getByLabel("Session policy JSON", { exact: true });
+    // The form comes first in the panel; the inspector below has its copy buttons' statuses.
+    this.exchangeStatus = this.exchangeResult.getByRole("status").first();
     this.getCredentialsButton = page.getByRole("button", { name: "Get AWS credentials" });
     this.credentials = page.getByRole("region", { name: "3. Temporary credentials" });
     this.whoAmIButton = page.getByRole("button", { name: "Who am I?" });
     this.expiredCallsButton = page.getByRole("button", { name: "Credentials expired — Get new credentials", exact: true });
     this.callerIdentity = page.getByRole("region", { name: "4. Signed calls" });
+    this.moreCalls = page.getByRole("region", { name: "5. More STS calls" });
     this.alert = page.getByRole("alert");
   }
 
@@ -108,6 +121,12 @@ export class ConsolePage {
     await expect(this.signedOutHeading).toBeVisible();
     await expect(this.page.getByText(/^You are signed out: the app forgot your tokens and AWS credentials, and Local OpenID provider ended its session too/)).toBeVisible();
     await expect(this.signInButton).toBeFocused();
+  }
+
+  /** Open the inline session policy's <details> (if closed) and type `text` into it. */
+  async fillSessionPolicy(text: string) {
+    if (!(await this.sessionPolicyField.isVisible())) await this.sessionPolicyToggle.click();
+    await this.sessionPolicyField.fill(text);
   }
 
   /** The latest exchange's inspector group, e.g. `exchangeView("after sign-in")`. */
