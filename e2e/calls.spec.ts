@@ -4,7 +4,10 @@
 import { expect, test, users } from "./fixtures";
 
 test("GetAccessKeyInfo names the key's account; GetSessionToken and GetFederationToken are refused for session credentials", async ({ consolePage: app, page }) => {
+  await expect(page).toHaveTitle("Web Identity Console");
   await app.signIn(users.alice.username, users.alice.password);
+  // The tab names who is signed in.
+  await expect(page).toHaveTitle("alice (Local OpenID provider) – Web Identity Console");
   const more = page.getByRole("region", { name: "5. More STS calls" });
   const keyInfo = more.getByRole("region", { name: "GetAccessKeyInfo" });
   await keyInfo.getByRole("button", { name: "Call GetAccessKeyInfo" }).click();

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from "react";
+import { useEffect, useSyncExternalStore } from "react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import type { AppConfig } from "./config";
 import type { SessionHost } from "./sessionHost";
@@ -22,6 +22,11 @@ function Shell({ config, host }: { config: AppConfig; host: SessionHost }) {
   const who = session?.displayName ?? "";
   const provider = session ? config.providers.find((p) => p.id === session.providerId) : undefined;
   const { Console, lifecycle, restored, error } = useSyncExternalStore(host.subscribe, host.getSnapshot);
+  // The tab says who is signed in (a display name, never a token).
+  const title = session ? `${who || "Signed in"} (${provider?.label ?? session.providerId}) – Web Identity Console` : "Web Identity Console";
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   return (
     <>
