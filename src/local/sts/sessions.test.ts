@@ -37,6 +37,17 @@ describe("session tokens", () => {
     expect(store.open("not base64!")).toBeUndefined();
   });
 
+  it("seals the session's members in order, then the key id, secret and expiry (the JSON a spread would give)", () => {
+    const store = createSessionStore();
+    const withIdentity = { kind: "assumed-role" as const, ...session, sessionPolicy: undefined, webIdentity: { federatedProvider: "p", providerName: "n", sub: "s\u2028\"", aud: "a", keys: { "n:aud": "a", "n:amr": ["pwd"] } } };
+    const creds = store.issue(withIdentity, Date.UTC(2030, 0, 1, 0, 0, 0, 999));
+    const opened = store.open(creds.sessionToken);
+    const expected = JSON.parse(JSON.stringify({ ...withIdentity, accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, expiration: Date.UTC(2030, 0, 1) / 1000 })) as object;
+    expect(opened).toEqual(expected);
+    expect(Object.keys(opened ?? {})).toEqual(Object.keys(expected));
+    expect(creds.expiration.getTime()).toBe(Date.UTC(2030, 0, 1));
+  });
+
   it("keeps opened sessions, frozen and shared, in a bounded cache; a token dropped from it still opens", () => {
     const store = createSessionStore();
     const tokens = Array.from({ length: OPENED_SESSIONS_CACHE_SIZE + 5 }, (_, i) => store.issue({ ...session, roleSessionName: `s${i}` }, Date.UTC(2030, 0, 1)).sessionToken);

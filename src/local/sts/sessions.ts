@@ -137,12 +137,33 @@ const TAG_BYTES = 16;
 /** Longest encoded authorization message accepted for opening (DecodeAuthorizationMessage allows 10240 characters). */
 const MAX_ENCODED_MESSAGE = 10_240;
 
-/** AES-256-GCM: version byte, IV, tag, ciphertext. */
+/** AES-256-GCM: version byte, IV, tag, ciphertext — written into one buffer (no intermediate concatenations). */
 function seal(key: Uint8Array, aad: Buffer, plain: string): Buffer {
   const iv = randomPoolBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad);
-  const sealed = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return Buffer.concat([Buffer.from([TOKEN_VERSION]), iv, cipher.getAuthTag(), sealed]);
+  const body = cipher.update(plain, "utf8");
+  const rest = cipher.final(); // empty for GCM (a stream mode), copied all the same
+  const out = Buffer.allocUnsafe(1 + IV_BYTES + TAG_BYTES + body.length + rest.length);
+  out[0] = TOKEN_VERSION;
+  iv.copy(out, 1);
+  cipher.getAuthTag().copy(out, 1 + IV_BYTES);
+  body.copy(out, 1 + IV_BYTES + TAG_BYTES);
+  rest.copy(out, 1 + IV_BYTES + TAG_BYTES + body.length);
+  return out;
+}
+
+/**
+ * `JSON.stringify({ ...session, accessKeyId, secretAccessKey, expiration })`, the same text, without the spread: copying
+ * a session object into a new literal and growing it costs more than the JSON itself (V8 gives the copy a slow shape).
+ * A session that already has one of the three members (not a {@link SessionInput}) takes the spread.
+ */
+function sessionJson(session: SessionInput, accessKeyId: string, secretAccessKey: string, expiration: number): string {
+  if (Object.hasOwn(session, "accessKeyId") || Object.hasOwn(session, "secretAccessKey") || Object.hasOwn(session, "expiration")) {
+    return JSON.stringify({ ...session, accessKeyId, secretAccessKey, expiration });
+  }
+  const head = JSON.stringify(session);
+  const tail = `"accessKeyId":${JSON.stringify(accessKeyId)},"secretAccessKey":${JSON.stringify(secretAccessKey)},"expiration":${JSON.stringify(expiration)}}`;
+  return head === "{}" ? `{${tail}` : `${head.slice(0, -1)},${tail}`;
 }
 
 /** The plain text of {@link seal}'s output; undefined when it does not authenticate. */
@@ -196,19 +217,11 @@ export function createSessionStore(key: Uint8Array = randomBytes(32)): SessionSt
   const opened = new Map<string, SessionData>();
   return {
     issue(session, expiresAt) {
-      const data = {
-        ...session,
-        accessKeyId: newSessionAccessKeyId(session.account),
-        secretAccessKey: newSecretAccessKey(),
-        expiration: Math.floor(expiresAt / 1000),
-      } as SessionData;
-      const token = seal(key, aad, JSON.stringify(data)).toString("base64");
-      return {
-        accessKeyId: data.accessKeyId,
-        secretAccessKey: data.secretAccessKey,
-        sessionToken: token,
-        expiration: new Date(data.expiration * 1000),
-      };
+      const accessKeyId = newSessionAccessKeyId(session.account);
+      const secretAccessKey = newSecretAccessKey();
+      const expiration = Math.floor(expiresAt / 1000);
+      const token = seal(key, aad, sessionJson(session, accessKeyId, secretAccessKey, expiration)).toString("base64");
+      return { accessKeyId, secretAccessKey, sessionToken: token, expiration: new Date(expiration * 1000) };
     },
     open(sessionToken) {
       const known = opened.get(sessionToken);
