@@ -159,6 +159,8 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
 /** Derived signing keys kept (least recently used dropped first): a key serves one secret for a day in one scope. */
 export const SIGNING_KEY_CACHE_SIZE = 256;
 const signingKeys = new Map<string, Buffer>();
+/** The key served last, with its scope: it is the newest entry of {@link signingKeys} (or was, before a clear). */
+let last: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
 
 /**
  * kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), derived once per
@@ -166,11 +168,14 @@ const signingKeys = new Map<string, Buffer>();
  * The returned key is shared: callers must not change it.
  */
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  // The same scope as the call before (a client signing call after call): no cache key to build, no LRU move.
+  if (last !== undefined && last.secret === secret && last.date === date && last.region === region && last.service === service) return last.key;
   const id = `${date}\n${region}\n${service}\n${secret}`;
   const cached = signingKeys.get(id);
   if (cached) {
     signingKeys.delete(id);
     signingKeys.set(id, cached);
+    last = { secret, date, region, service, key: cached };
     return cached;
   }
   const kDate = createHmac("sha256", `AWS4${secret}`).update(date).digest();
@@ -178,6 +183,7 @@ export function signingKey(secret: string, date: string, region: string, service
   const kService = createHmac("sha256", kRegion).update(service).digest();
   const key = createHmac("sha256", kService).update("aws4_request").digest();
   signingKeys.set(id, key);
+  last = { secret, date, region, service, key };
   if (signingKeys.size > SIGNING_KEY_CACHE_SIZE) {
     const oldest = signingKeys.keys().next().value;
     if (oldest !== undefined) signingKeys.delete(oldest);

@@ -75,6 +75,16 @@ export function amzDateOf(ms: number): string {
 
 /** The time of an ISO-8601 basic `YYYYMMDDTHHMMSSZ` date in ms; undefined when malformed or not a real date. */
 export function parseAmzDate(text: string): number | undefined {
+  // Requests signed in the same second carry the same date: the last one parsed is kept (a pure function of the text).
+  if (text === lastAmzDate.text) return lastAmzDate.ms;
+  const ms = parseAmzDateText(text);
+  lastAmzDate = { text, ms };
+  return ms;
+}
+
+let lastAmzDate: { text: string; ms: number | undefined } = { text: "", ms: undefined };
+
+function parseAmzDateText(text: string): number | undefined {
   const m = ISO_BASIC.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
