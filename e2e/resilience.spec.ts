@@ -22,7 +22,7 @@ test("an HTML page from a proxy instead of STS XML is explained, and a retry wor
   );
   await consolePage.signIn(users.alice.username, users.alice.password);
   const alert = consolePage.exchangeResult.getByRole("alert");
-  await expect(alert).toContainText("STS refused the exchange");
+  await expect(alert.getByRole("heading", { name: "STS's answer could not be read" })).toBeVisible();
   await expect(alert).toContainText("unexpected-response");
   await expect(alert).toContainText(/HTML/);
   await expect(consolePage.credentialsTimer).toHaveCount(0);
@@ -38,6 +38,7 @@ test("STS unreachable (network or CORS) says so and keeps the signed-in session"
   await consolePage.signIn(users.bob.username, users.bob.password);
   const alert = consolePage.exchangeResult.getByRole("alert");
   await expect(alert).toContainText("cors-or-network", { timeout: 15_000 });
+  await expect(alert.getByRole("heading", { name: "Could not reach STS" })).toBeVisible();
   await expect(alert).toContainText(/CORS/);
   await expect(consolePage.signOutButton).toBeVisible();
 });

@@ -4,7 +4,7 @@ import type { CredentialLifecycle, LifecycleState } from "../credentials/lifecyc
 import { REASON_LABELS } from "../credentials/lifecycle";
 import { BusyButton } from "../ui/BusyButton";
 import { Fields } from "../ui/Fields";
-import { ErrorReport } from "./ErrorReport";
+import { ErrorReport, failureHeading } from "./ErrorReport";
 import { exchangeFormProblems, notSentText, type ExchangeField } from "./exchangeForm";
 import { ExchangeView, redactor } from "./ExchangeView";
 import { sessionSecrets } from "./secrets";
@@ -136,7 +136,7 @@ export function ExchangePanel({ config, lifecycle, state }: { config: AppConfig;
           </span>
         </p>
       </form>
-      {state.lastError && <ErrorReport title="STS refused the exchange" error={state.lastError.error} />}
+      {state.lastError && <ErrorReport title={failureHeading("STS", "the exchange", state.lastError.error)} error={state.lastError.error} />}
       {result && (
         <Fields
           label="AssumeRoleWithWebIdentity result"
