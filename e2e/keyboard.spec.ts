@@ -64,7 +64,8 @@ test("the whole flow works from the keyboard alone", async ({ consolePage, page 
   await expect(consolePage.signInButton).toBeFocused();
 });
 
-test("with STS answering slowly, focus stays on something sensible through every keyboard action", async ({ consolePage: app, page }) => {
+test("with STS answering slowly, focus stays on something sensible through every keyboard action", async ({ consolePage: app, page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   // Every STS call takes 400 ms more, so each busy state is long enough to look at.
   await page.route(`${sts}/`, async (route) => {
     if (route.request().method() === "POST") await new Promise((resolve) => setTimeout(resolve, 400));
@@ -106,6 +107,23 @@ test("with STS answering slowly, focus stays on something sensible through every
   });
   await busyThenDone(app.getNewCredentialsButton, async () => {
     await expect(app.exchangeView("Get new credentials")).toBeVisible();
+  });
+
+  // A copy from the keyboard: focus stays on the button, and its status says so.
+  const copy = app.credentials.getByRole("button", { name: "Copy as environment variables (bash)" });
+  await tabTo(page, copy);
+  await page.keyboard.press("Enter");
+  await expect(app.credentials.getByRole("status").filter({ hasText: "Copied." })).toBeVisible();
+  await expectFocusOn(page, copy);
+
+  // More STS calls, far down the page: buttons are in the tab order like every other; to keep the walk short, focus
+  // starts on the role field, then Tab and Enter do the rest.
+  const chain = page.getByRole("region", { name: "AssumeRole (role chaining)" });
+  await chain.getByLabel("Role ARN").focus();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type("arn:aws:iam::123456789012:role/demo/ChainedReader");
+  await busyThenDone(chain.getByRole("button", { name: "Call AssumeRole" }), async () => {
+    await expect(app.field(chain, "Assumed role ARN")).toHaveText("arn:aws:sts::123456789012:assumed-role/ChainedReader/chained");
   });
 
   await tabTo(page, app.signOutButton);
