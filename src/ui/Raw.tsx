@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from "react";
 
 /** How long "Copied." stays before the status clears. */
-const COPIED_MS = 3000;
+const COPIED_MS = 2000;
 
 /**
  * Copy `value` to the clipboard on an explicit click, with a short-lived status. `value === null` means what is shown
