@@ -2,6 +2,8 @@ import { useEffect, useSyncExternalStore } from "react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import type { AppConfig } from "./config";
 import type { SessionHost } from "./sessionHost";
+import { flowSteps, measured } from "./ui/flow";
+import { FlowStrip } from "./ui/FlowStrip";
 import { SignIn } from "./ui/SignIn";
 
 /**
@@ -44,6 +46,16 @@ function Shell({ config, host }: { config: AppConfig; host: SessionHost }) {
         )}
       </header>
       <main>
+        {/* Until the console shows its own (with the exchange and the calls), the strip says how far the sign-in got. */}
+        {!(session && Console && lifecycle) && (
+          <FlowStrip
+            steps={flowSteps(
+              session
+                ? { token: measured("done", session.callbackMs), sts: { status: error ? "failed" : "in-progress" } }
+                : { token: state.status === "signed-out" || state.status === "signing-out" ? undefined : { status: "in-progress" } },
+            )}
+          />
+        )}
         {session ? (
           Console && lifecycle ? (
             <Console config={config} lifecycle={lifecycle} restored={restored ?? false} />

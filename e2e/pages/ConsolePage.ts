@@ -37,6 +37,10 @@ export class ConsolePage {
   readonly callerIdentity: Locator;
   readonly moreCalls: Locator;
   readonly alert: Locator;
+  /** The step strip: provider → STS → credentials → signed call, on the landing page and the console. */
+  readonly flow: Locator;
+  /** The phone's summary card (hidden on wider screens). */
+  readonly summary: Locator;
 
   constructor(readonly page: Page) {
     this.signInButton = this.signInWith("Local OpenID provider");
@@ -68,11 +72,18 @@ export class ConsolePage {
     this.callerIdentity = page.getByRole("region", { name: "4. Signed calls" });
     this.moreCalls = page.getByRole("region", { name: "5. More STS calls" });
     this.alert = page.getByRole("alert");
+    this.flow = page.getByRole("list", { name: "The flow at a glance" });
+    this.summary = page.getByRole("region", { name: "At a glance", exact: true });
   }
 
   /** The sign-in button of a provider, by its label: "Sign in with Google". */
   signInWith(label: string): Locator {
     return this.page.getByRole("button", { name: `Sign in with ${label}`, exact: true });
+  }
+
+  /** One step of the strip by its name ("Provider token", "STS exchange", "Credentials", "Signed call"). */
+  flowStep(name: string): Locator {
+    return this.flow.getByRole("listitem").filter({ hasText: new RegExp(`^${name} `) });
   }
 
   async goto() {

@@ -7,12 +7,14 @@ import { MoreCallsPanel } from "./calls/MoreCallsPanel";
 import { CredentialsPanel } from "./CredentialsPanel";
 import { ExchangePanel } from "./ExchangePanel";
 import { ProviderTokenPanel } from "./ProviderTokenPanel";
+import { ConsoleFlow } from "./ConsoleFlow";
 import { SessionPanel } from "./SessionPanel";
 import { SignedCallsPanel } from "./SignedCallsPanel";
+import { SummaryCard } from "./SummaryCard";
 import type { CredentialLifecycle } from "../credentials/lifecycle";
 import { useLifecycleState } from "./useLifecycle";
 
-/** Everything after sign-in: the session at a glance, then the token, the exchange, the credentials, the signed calls and the rest of STS's API. */
+/** Everything after sign-in: the step strip, on a phone a summary card, the session at a glance, then the token, the exchange, the credentials, the signed calls and the rest of STS's API. */
 export default function Console({ config, lifecycle, restored }: { config: AppConfig; lifecycle: CredentialLifecycle; restored: boolean }) {
   // One query cache per signed-in session, in memory only: signed answers live here while the console shows them, and
   // the whole cache goes with the console on sign-out.
@@ -29,6 +31,8 @@ export default function Console({ config, lifecycle, restored }: { config: AppCo
   return (
     <QueryClientProvider client={queryClient}>
       <div className="console">
+        <ConsoleFlow config={config} lifecycle={lifecycle} state={state} />
+        <SummaryCard config={config} lifecycle={lifecycle} state={state} onGetNew={getNewCredentials} />
         <SessionPanel state={state} restored={restored} onGetNew={getNewCredentials} onSignInAgain={() => signIn(providerId)} />
         <div className="steps">
           <ProviderTokenPanel session={state.provider} />

@@ -85,7 +85,8 @@ export function SessionPanel({ state, restored, onGetNew, onSignInAgain }: {
       <p role="status" className="status">
         {state.announcement?.text ?? ""}
       </p>
-      <p className="row">
+      {/* On a phone the summary card above has this button instead (SummaryCard). */}
+      <p className="row wide-only">
         <BusyButton busy={busy} onClick={() => void onGetNew()}>
           Get new credentials
         </BusyButton>

@@ -23,13 +23,13 @@ export function SignedCallsPanel({ config, lifecycle, state, onGetNew }: { confi
       <h2 id="calls-heading">4. Signed calls</h2>
       <p className="panel-meta">SigV4-signed with the temporary credentials, at AWS time (this device's clock corrected by the offset measured on STS answers).</p>
       <p className="row">
-        {/* One button whose action changes at expiry, so keyboard focus stays on it. */}
+        {/* One button whose action changes at expiry, so keyboard focus stays on it; on a phone it is in the summary card (SummaryCard). */}
         {state.expired ? (
-          <BusyButton key="calls-action" className="primary" busy={refreshing} onClick={() => void onGetNew()}>
+          <BusyButton key="calls-action" className="primary wide-only" busy={refreshing} onClick={() => void onGetNew()}>
             Credentials expired — Get new credentials
           </BusyButton>
         ) : (
-          <BusyButton key="calls-action" className="primary" busy={query.isFetching || refreshing} onClick={() => void query.refetch()}>
+          <BusyButton key="calls-action" className="primary wide-only" busy={query.isFetching || refreshing} onClick={() => void query.refetch()}>
             Who am I?
           </BusyButton>
         )}
