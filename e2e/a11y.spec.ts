@@ -100,6 +100,8 @@ for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`${colorScheme}, 1280×800`, () => {
     test.use({ viewport: { width: 1280, height: 800 } });
     test("axe finds nothing on the main path and its failures", async ({ consolePage: app, page }) => {
+      // Four states, each scanned by axe (~5 s a scan on a busy 2-core machine): more than the default 30 s.
+      test.slow();
       await page.emulateMedia({ colorScheme });
       await walkTheStates(app, (state) => expectNoAxeFindings(page, state));
     });
@@ -108,6 +110,7 @@ for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`${colorScheme}, 390×844`, () => {
     test.use({ viewport: { width: 390, height: 844 } });
     test("axe finds nothing and nothing is wider than the screen, on the main path and its failures", async ({ consolePage: app, page }) => {
+      test.slow(); // four axe scans and reflow measurements (see above)
       await page.emulateMedia({ colorScheme });
       await walkTheStates(app, async (state) => {
         expect(await page.evaluate(overflowingSideways), `wider than 390 px (${state})`).toEqual([]);
